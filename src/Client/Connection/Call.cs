@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using ZkTypedState.Client.Jute;
+using ZkTypedState.Client.Protocol;
+using ZkTypedState.Client.Watches;
+
+namespace ZkTypedState.Client.Connection;
+
+/// <summary>Reads a response record from a reply body.</summary>
+internal delegate T ResponseReader<T>(ref JuteReader reader);
+
+/// <summary>
+/// One request on its way through the client: queued, written (xid assigned at write time, so wire order is
+/// xid order), then matched to its reply through the connection's FIFO. Completion never runs user code inline:
+/// task continuations run asynchronously so the receive loop is never borrowed.
+/// </summary>
+internal abstract class Call
+{
+    protected Call(OpCode opCode, string? path)
+    {
+        OpCode = opCode;
+        Path = path;
+        StartTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    public OpCode OpCode { get; }
+
+    /// <summary>The client-side path, for error messages.</summary>
+    public string? Path { get; }
+
+    public int Xid { get; set; }
+
+    public long StartTimestamp { get; }
+
+    /// <summary>Watch to register in the local tables when the reply says the server registered it.</summary>
+    public WatchRegistration? Watch { get; init; }
+
+    /// <summary>True once the caller no longer waits (cancelled or failed): the writer skips such calls.</summary>
+    public abstract bool IsCompleted { get; }
+
+    public abstract void WriteBody(JuteWriter writer);
+
+    /// <summary>Completes the call from its reply. Runs on the receive loop: must be quick and must not throw for server errors.</summary>
+    public abstract void OnReply(in ReplyHeader header, ReadOnlySpan<byte> body, WatchManager watches);
+
+    public abstract void Fail(Exception exception);
+}
+
+/// <summary>A call whose reply decodes to <typeparamref name="T"/>.</summary>
+internal sealed class Call<T> : Call
+{
+    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<JuteWriter>? _writeBody;
+    private readonly ResponseReader<T>? _readResponse;
+    private readonly T? _noNodeResult;
+    private readonly bool _noNodeIsResult;
+
+    public Call(OpCode opCode, string? path, Action<JuteWriter>? writeBody, ResponseReader<T>? readResponse)
+        : base(opCode, path)
+    {
+        _writeBody = writeBody;
+        _readResponse = readResponse;
+    }
+
+    /// <summary>Creates a call for which NoNode is an answer, not an error (exists).</summary>
+    public Call(OpCode opCode, string? path, Action<JuteWriter>? writeBody, ResponseReader<T>? readResponse, T noNodeResult)
+        : this(opCode, path, writeBody, readResponse)
+    {
+        _noNodeResult = noNodeResult;
+        _noNodeIsResult = true;
+    }
+
+    public Task<T> Task => _completion.Task;
+
+    public override bool IsCompleted => _completion.Task.IsCompleted;
+
+    /// <summary>Maps the decoded body to the final result (used by multi to turn per-op failures into exceptions).</summary>
+    public Func<T, Exception?>? Inspect { get; init; }
+
+    public override void WriteBody(JuteWriter writer) => _writeBody?.Invoke(writer);
+
+    public override void OnReply(in ReplyHeader header, ReadOnlySpan<byte> body, WatchManager watches)
+    {
+        var code = (ZooKeeperErrorCode)header.Err;
+        if (code == ZooKeeperErrorCode.Ok)
+        {
+            T value = default!;
+            if (_readResponse is not null)
+            {
+                var reader = new JuteReader(body);
+                value = _readResponse(ref reader);
+            }
+
+            if (Watch is { } watch)
+            {
+                watches.Add(watch.Kind, watch.Path, watch.Watcher);
+            }
+
+            if (Inspect?.Invoke(value) is { } failure)
+            {
+                _completion.TrySetException(failure);
+                return;
+            }
+
+            _completion.TrySetResult(value);
+            return;
+        }
+
+        if (code == ZooKeeperErrorCode.NoNode && _noNodeIsResult)
+        {
+            // exists() on a missing node still arms a watch, in the server's "exist" table.
+            if (Watch is { } watch)
+            {
+                watches.Add(WatchKind.Exist, watch.Path, watch.Watcher);
+            }
+
+            _completion.TrySetResult(_noNodeResult!);
+            return;
+        }
+
+        _completion.TrySetException(KeeperException.Create(code, Path));
+    }
+
+    public override void Fail(Exception exception) => _completion.TrySetException(exception);
+
+    /// <summary>Ties the caller's token to the call: a call cancelled before it is written is never sent.</summary>
+    public CancellationTokenRegistration RegisterCancellation(CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, token) => ((Call<T>)state!)._completion.TrySetCanceled(token), this)
+            : default;
+}
+
+/// <summary>A ping (xid −2). Never enters the FIFO; its reply only proves the server is alive.</summary>
+internal sealed class PingCall : Call
+{
+    public static readonly PingCall Instance = new();
+
+    private PingCall()
+        : base(OpCode.Ping, null)
+    {
+    }
+
+    public override bool IsCompleted => false;
+
+    public override void WriteBody(JuteWriter writer)
+    {
+    }
+
+    public override void OnReply(in ReplyHeader header, ReadOnlySpan<byte> body, WatchManager watches)
+    {
+    }
+
+    public override void Fail(Exception exception)
+    {
+    }
+}
+
+/// <summary>An auth packet (xid −4). Its reply can overtake replies of earlier requests, so it is matched apart from the FIFO.</summary>
+internal sealed class AuthCall : Call
+{
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public AuthCall(string scheme, byte[] auth)
+        : base(OpCode.Auth, null)
+    {
+        Scheme = scheme;
+        Auth = auth;
+    }
+
+    public string Scheme { get; }
+
+    public byte[] Auth { get; }
+
+    public Task Task => _completion.Task;
+
+    public override bool IsCompleted => _completion.Task.IsCompleted;
+
+    public override void WriteBody(JuteWriter writer)
+    {
+        writer.WriteInt32(0);
+        writer.WriteString(Scheme);
+        writer.WriteBuffer(Auth);
+    }
+
+    public override void OnReply(in ReplyHeader header, ReadOnlySpan<byte> body, WatchManager watches)
+    {
+        if (header.Err == 0)
+        {
+            _completion.TrySetResult();
+        }
+        else
+        {
+            _completion.TrySetException(KeeperException.Create((ZooKeeperErrorCode)header.Err, null, $"ZooKeeper: authentication with scheme '{Scheme}' failed ({(ZooKeeperErrorCode)header.Err})."));
+        }
+    }
+
+    public override void Fail(Exception exception) => _completion.TrySetException(exception);
+}

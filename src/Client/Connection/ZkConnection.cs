@@ -1,0 +1,432 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using ZkTypedState.Client.Framing;
+using ZkTypedState.Client.Jute;
+using ZkTypedState.Client.Protocol;
+using ZkTypedState.Client.Session;
+
+namespace ZkTypedState.Client.Connection;
+
+/// <summary>
+/// One TCP connection to one server: the handshake, then three loops that end together — a reader that
+/// matches replies to requests by xid, a writer that batches queued requests into few socket writes, and a
+/// watchdog that sends pings and drops the connection when the server has been silent for the read timeout
+/// (2/3 of the negotiated session timeout). Loss is detected by that deadline or by the socket closing,
+/// never by polling the socket.
+/// </summary>
+internal sealed class ZkConnection : IAsyncDisposable
+{
+    private const int WriteBatchBytes = 64 * 1024;
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+    private readonly int _maxFrameSize;
+    private readonly int _maxRequestSize;
+    private readonly object _gate = new();
+    private readonly Queue<Call> _pending = new();
+    private readonly Queue<AuthCall> _authPending = new();
+    private bool _failed;
+    private long _lastReceive;
+    private long _lastSend;
+
+    private ZkConnection(HostEndpoint host, Socket socket, int maxFrameSize, int maxRequestSize)
+    {
+        Host = host;
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        _maxFrameSize = maxFrameSize;
+        _maxRequestSize = maxRequestSize;
+        _lastReceive = _lastSend = Stopwatch.GetTimestamp();
+    }
+
+    public HostEndpoint Host { get; }
+
+    /// <summary>The server's answer to the handshake.</summary>
+    public ConnectResponse Handshake { get; private set; }
+
+    /// <summary>
+    /// Connects and performs the handshake. Only the ConnectRequest is written before the answer arrives: a server
+    /// refusing the session answers and closes at once, and a client still writing could provoke a reset that
+    /// destroys the unread answer.
+    /// </summary>
+    /// <exception cref="ServerRefusedConnectionException">The server closed the connection without answering.</exception>
+    public static async Task<ZkConnection> OpenAsync(HostEndpoint host, ConnectRequest request, TimeSpan timeout, int maxFrameSize, int maxRequestSize, CancellationToken cancellationToken)
+    {
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        ZkConnection? connection = null;
+        try
+        {
+            await socket.ConnectAsync(host.Host, host.Port, timeoutSource.Token).ConfigureAwait(false);
+            connection = new ZkConnection(host, socket, maxFrameSize, maxRequestSize);
+            using (var writer = new JuteWriter(64))
+            {
+                int start = writer.BeginFrame();
+                request.Write(writer);
+                writer.EndFrame(start);
+                await connection._stream.WriteAsync(writer.WrittenMemory, timeoutSource.Token).ConfigureAwait(false);
+            }
+
+            connection.Handshake = await connection.ReadHandshakeAsync(timeoutSource.Token).ConfigureAwait(false);
+            return connection;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await DisposeQuietlyAsync(connection, socket).ConfigureAwait(false);
+            throw new TimeoutException($"No handshake answer from {host} within {timeout.TotalMilliseconds:0} ms.");
+        }
+        catch
+        {
+            await DisposeQuietlyAsync(connection, socket).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async ValueTask DisposeQuietlyAsync(ZkConnection? connection, Socket socket)
+    {
+        if (connection is not null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            socket.Dispose();
+        }
+    }
+
+    private async Task<ConnectResponse> ReadHandshakeAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            if (FrameReader.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> payload))
+            {
+                ConnectResponse response;
+                using (var frame = new FramePayload(payload))
+                {
+                    var reader = new JuteReader(frame.Span);
+                    response = ConnectResponse.Read(ref reader);
+                }
+
+                // Leave whatever follows the handshake in the pipe for the read loop.
+                _reader.AdvanceTo(buffer.Start);
+                _lastReceive = Stopwatch.GetTimestamp();
+                return response;
+            }
+
+            if (result.IsCompleted)
+            {
+                throw new ServerRefusedConnectionException(
+                    buffer.Length == 0
+                        ? $"{Host} closed the connection without answering the handshake (the server may be starting, or it is behind this client's lastZxidSeen and refuses it)."
+                        : $"{Host} closed the connection in the middle of the handshake answer ({buffer.Length} bytes).");
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>
+    /// Runs the connection until it fails or <paramref name="cancellationToken"/> fires, writing <paramref name="priming"/>
+    /// (auth packets, SetWatches) before any queued request. Returns the cause; every request still outstanding has failed.
+    /// </summary>
+    public async Task<Exception> RunAsync(IConnectionOwner owner, IReadOnlyList<Call> priming, TimeSpan readTimeout, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task read = ReadLoopAsync(owner, stop.Token);
+        Task write = WriteLoopAsync(owner, priming, stop.Token);
+        Task watchdog = WatchdogAsync(owner, readTimeout, stop.Token);
+        Task first = await Task.WhenAny(read, write, watchdog).ConfigureAwait(false);
+        Exception cause = first.Exception?.GetBaseException()
+            ?? (cancellationToken.IsCancellationRequested
+                ? new OperationCanceledException("The client is closing.")
+                : new ConnectionLossException(null, $"ZooKeeper: the connection to {Host} ended."));
+
+        stop.Cancel();
+        _socket.Dispose();
+        try
+        {
+            await Task.WhenAll(read, write, watchdog).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The first failure is the cause; the others are its echoes.
+        }
+
+        FailOutstanding(owner, cause);
+        return cause;
+    }
+
+    private void FailOutstanding(IConnectionOwner owner, Exception cause)
+    {
+        List<Call> lost;
+        lock (_gate)
+        {
+            _failed = true;
+            lost = new List<Call>(_pending.Count + _authPending.Count);
+            lost.AddRange(_authPending);
+            lost.AddRange(_pending);
+            _pending.Clear();
+            _authPending.Clear();
+        }
+
+        foreach (Call call in lost)
+        {
+            call.Fail(owner.CreateLostRequestException(call, cause));
+        }
+    }
+
+    private async Task ReadLoopAsync(IConnectionOwner owner, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            try
+            {
+                while (FrameReader.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> payload))
+                {
+                    Volatile.Write(ref _lastReceive, Stopwatch.GetTimestamp());
+                    owner.OnServerHeard();
+                    using var frame = new FramePayload(payload);
+                    ProcessFrame(owner, frame.Span);
+                }
+
+                if (result.IsCompleted)
+                {
+                    if (buffer.Length > 0)
+                    {
+                        throw new ZooKeeperProtocolException($"{Host} closed the connection in the middle of a frame ({buffer.Length} bytes of it received).");
+                    }
+
+                    throw new ConnectionLossException(null, $"ZooKeeper: {Host} closed the connection.");
+                }
+            }
+            finally
+            {
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+    }
+
+    private void ProcessFrame(IConnectionOwner owner, ReadOnlySpan<byte> frame)
+    {
+        var reader = new JuteReader(frame);
+        ReplyHeader header = ReplyHeader.Read(ref reader);
+        ReadOnlySpan<byte> body = frame.Slice(ReplyHeader.Size);
+        switch (header.Xid)
+        {
+            case Xids.Notification:
+                WatcherEvent watcherEvent = WatcherEvent.Read(ref reader);
+                owner.OnNotification(watcherEvent, header.Zxid);
+                return;
+            case Xids.Ping:
+                return;
+            case Xids.Auth:
+                AuthCall? auth;
+                lock (_gate)
+                {
+                    _authPending.TryDequeue(out auth);
+                }
+
+                if (auth is null)
+                {
+                    throw new ZooKeeperProtocolException($"{Host} sent an auth reply with no auth request outstanding.");
+                }
+
+                auth.OnReply(header, body, owner.Watches);
+                if ((ZooKeeperErrorCode)header.Err == ZooKeeperErrorCode.AuthFailed)
+                {
+                    var failure = new AuthFailedException(null, $"ZooKeeper: {Host} rejected the credentials for scheme '{auth.Scheme}'.");
+                    owner.OnAuthFailed(failure);
+                    throw failure;
+                }
+
+                return;
+        }
+
+        Call call;
+        lock (_gate)
+        {
+            if (!_pending.TryPeek(out call!))
+            {
+                throw new ZooKeeperProtocolException($"{Host} sent a reply (xid {header.Xid}) with no request outstanding.");
+            }
+
+            if (call.Xid != header.Xid)
+            {
+                throw new ZooKeeperProtocolException($"{Host} sent replies out of order: expected xid {call.Xid}, got {header.Xid}.");
+            }
+
+            _pending.Dequeue();
+        }
+
+        if (header.Zxid > 0)
+        {
+            owner.OnReplyZxid(header.Zxid);
+        }
+
+        try
+        {
+            call.OnReply(header, body, owner.Watches);
+        }
+        catch (Exception ex)
+        {
+            var failure = ex as ZooKeeperProtocolException
+                ?? new ZooKeeperProtocolException($"{Host} sent a reply to {call.OpCode} that does not decode: {ex.Message}", ex);
+            call.Fail(failure);
+            throw failure;
+        }
+
+        owner.Metrics.RequestCompleted(OpNames.Of(call.OpCode), header.Err == 0 ? "ok" : ((ZooKeeperErrorCode)header.Err).ToString(), call.StartTimestamp);
+    }
+
+    private async Task WriteLoopAsync(IConnectionOwner owner, IReadOnlyList<Call> priming, CancellationToken cancellationToken)
+    {
+        using var writer = new JuteWriter();
+        foreach (Call call in priming)
+        {
+            Encode(owner, writer, call);
+        }
+
+        if (writer.Length > 0)
+        {
+            await FlushAsync(writer, cancellationToken).ConfigureAwait(false);
+        }
+
+        while (await owner.WaitToDequeueAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Drain what is queued into one buffer: many pipelined requests cost one socket write.
+            while (writer.Length < WriteBatchBytes && owner.TryDequeue(out Call call))
+            {
+                Encode(owner, writer, call);
+            }
+
+            if (writer.Length > 0)
+            {
+                await FlushAsync(writer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        throw new ConnectionLossException(null, "ZooKeeper: the request queue was closed.");
+    }
+
+    private async ValueTask FlushAsync(JuteWriter writer, CancellationToken cancellationToken)
+    {
+        await _stream.WriteAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _lastSend, Stopwatch.GetTimestamp());
+        writer.Reset();
+    }
+
+    private void Encode(IConnectionOwner owner, JuteWriter writer, Call call)
+    {
+        if (call.IsCompleted)
+        {
+            // Cancelled (or failed) before it was written: never send it.
+            return;
+        }
+
+        int mark = writer.Length;
+        int frame = writer.BeginFrame();
+        switch (call)
+        {
+            case PingCall:
+                writer.WriteInt32(Xids.Ping);
+                writer.WriteInt32((int)OpCode.Ping);
+                writer.EndFrame(frame);
+                return;
+            case AuthCall auth:
+                writer.WriteInt32(Xids.Auth);
+                writer.WriteInt32((int)OpCode.Auth);
+                auth.WriteBody(writer);
+                writer.EndFrame(frame);
+                lock (_gate)
+                {
+                    if (!_failed)
+                    {
+                        _authPending.Enqueue(auth);
+                        return;
+                    }
+                }
+
+                writer.Truncate(mark);
+                auth.Fail(new ConnectionLossException(null, "ZooKeeper: the connection was lost before the auth packet was sent."));
+                return;
+        }
+
+        int xid = owner.NextXid();
+        writer.WriteInt32(xid);
+        writer.WriteInt32((int)call.OpCode);
+        try
+        {
+            call.WriteBody(writer);
+        }
+        catch (Exception ex)
+        {
+            writer.Truncate(mark);
+            call.Fail(ex);
+            return;
+        }
+
+        int size = writer.EndFrame(frame);
+        if (size > _maxRequestSize)
+        {
+            writer.Truncate(mark);
+            call.Fail(new ArgumentException(
+                $"The {call.OpCode} request for {call.Path} is {size} bytes, more than the server accepts ({_maxRequestSize}, its jute.maxbuffer); it was not sent."));
+            return;
+        }
+
+        call.Xid = xid;
+        lock (_gate)
+        {
+            if (!_failed)
+            {
+                _pending.Enqueue(call);
+                return;
+            }
+        }
+
+        writer.Truncate(mark);
+        call.Fail(owner.CreateLostRequestException(call, new ConnectionLossException(call.Path)));
+    }
+
+    private async Task WatchdogAsync(IConnectionOwner owner, TimeSpan readTimeout, CancellationToken cancellationToken)
+    {
+        // Ping when nothing was sent for half the read timeout (at most every 10 s), as the Java client does.
+        TimeSpan pingInterval = TimeSpan.FromTicks(Math.Min(readTimeout.Ticks / 2, TimeSpan.FromSeconds(10).Ticks));
+        TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(readTimeout.TotalMilliseconds / 8, 5, 500));
+        using var timer = new PeriodicTimer(tick);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            long now = Stopwatch.GetTimestamp();
+            TimeSpan silent = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReceive), now);
+            if (silent > readTimeout)
+            {
+                throw new ConnectionLossException(null, $"ZooKeeper: nothing heard from {Host} for {silent.TotalMilliseconds:0} ms (read timeout {readTimeout.TotalMilliseconds:0} ms, 2/3 of the session timeout).");
+            }
+
+            if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSend), now) >= pingInterval)
+            {
+                Volatile.Write(ref _lastSend, now);
+                owner.RequestPing();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>A server closed the connection without answering the handshake; the client moves on to the next host.</summary>
+internal sealed class ServerRefusedConnectionException(string message) : Exception(message);

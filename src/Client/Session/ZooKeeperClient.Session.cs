@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using System.Text;
+using ZkTypedState.Client.Connection;
+using ZkTypedState.Client.Diagnostics;
+using ZkTypedState.Client.Jute;
+using ZkTypedState.Client.Protocol;
+using ZkTypedState.Client.Session;
+using ZkTypedState.Client.Watches;
+
+namespace ZkTypedState.Client;
+
+/// <content>The session: connecting, re-attaching, the state machine and terminal handling.</content>
+public sealed partial class ZooKeeperClient
+{
+    /// <summary>SetWatches packets are cut at this many bytes of paths, far below the server's 1 MiB request limit.</summary>
+    internal const int SetWatchesChunkBytes = 128 * 1024;
+
+    private async Task RunSessionAsync(CancellationToken cancellationToken)
+    {
+        int failedAttempts = 0;
+        int hostIndex = 0;
+        bool everConnected = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (failedAttempts > 0 || everConnected)
+            {
+                // Full jitter, exponential from 10 ms: a fleet that lost the same server does not come back in lockstep.
+                double capMs = Math.Min(_options.MaxReconnectDelay.TotalMilliseconds, 10 * Math.Pow(2, Math.Min(failedAttempts, 16)));
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * capMs), cancellationToken).ConfigureAwait(false);
+            }
+
+            HostEndpoint host = _hosts[hostIndex];
+            hostIndex = (hostIndex + 1) % _hosts.Length;
+            long sessionId = Interlocked.Read(ref _sessionId);
+            var request = new ConnectRequest(0, LastZxidSeen, (int)_options.SessionTimeout.TotalMilliseconds, sessionId, _password, ReadOnly: false);
+            int timeoutBasisMs = sessionId == 0 ? request.TimeoutMs : Volatile.Read(ref _negotiatedTimeoutMs);
+            TimeSpan connectTimeout = TimeSpan.FromMilliseconds(Math.Max(250, timeoutBasisMs / _hosts.Length));
+
+            ZkConnection connection;
+            try
+            {
+                connection = await ZkConnection.OpenAsync(host, request, connectTimeout, _options.MaxFrameSize, _options.MaxRequestSize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ServerRefusedConnectionException ex)
+            {
+                failedAttempts++;
+                Log.SessionRefused(_logger, host.ToString(), ex.Message);
+                continue;
+            }
+            catch (Exception ex)
+            {
+                failedAttempts++;
+                Log.ConnectAttemptFailed(_logger, host.ToString(), ex.Message);
+                continue;
+            }
+
+            ConnectResponse handshake = connection.Handshake;
+            if (!handshake.IsSessionValid)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                EnterTerminal(ZooKeeperState.Expired, new SessionExpiredException(null, $"ZooKeeper: {host} reports session 0x{sessionId:x} expired."));
+                return;
+            }
+
+            Interlocked.Exchange(ref _sessionId, handshake.SessionId);
+            _password = handshake.Password;
+            Volatile.Write(ref _negotiatedTimeoutMs, handshake.TimeoutMs);
+            Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
+            _currentHost = host.ToString();
+            failedAttempts = 0;
+            if (everConnected)
+            {
+                _metrics.Reconnected();
+            }
+
+            everConnected = true;
+            Log.Connected(_logger, host.ToString(), handshake.SessionId, handshake.TimeoutMs, LastZxidSeen);
+            IReadOnlyList<Call> priming = BuildPriming();
+            TryTransition(ZooKeeperState.Connected, null);
+
+            TimeSpan readTimeout = TimeSpan.FromMilliseconds(handshake.TimeoutMs * 2.0 / 3.0);
+            Exception cause = await connection.RunAsync(this, priming, readTimeout, cancellationToken).ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            _currentHost = null;
+
+            bool authFailed;
+            lock (_stateGate)
+            {
+                authFailed = _authFailed;
+            }
+
+            if (authFailed)
+            {
+                EnterTerminal(ZooKeeperState.AuthFailed, cause);
+                return;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _metrics.ConnectionLost();
+            Log.ConnectionLost(_logger, host.ToString(), cause.Message);
+            TryTransition(ZooKeeperState.Disconnected, cause);
+        }
+    }
+
+    /// <summary>
+    /// The local half of expiry detection: a client whose packets are dropped never hears "expired" from a server,
+    /// so once no server has been heard from for the session timeout (times the configured fraction) the session is
+    /// presumed lost. Measured from the last frame received, not from when the loss was noticed.
+    /// </summary>
+    private async Task WatchSessionExpiryAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                int timeoutMs = Volatile.Read(ref _negotiatedTimeoutMs);
+                if (timeoutMs <= 0 || State != ZooKeeperState.Disconnected)
+                {
+                    continue;
+                }
+
+                TimeSpan silent = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastHeard));
+                if (silent.TotalMilliseconds >= timeoutMs * _options.PresumedExpiryFraction)
+                {
+                    TryTransition(
+                        ZooKeeperState.SessionPresumedExpired,
+                        new SessionExpiredException(null, $"ZooKeeper: no server heard from for {silent.TotalMilliseconds:0} ms (session timeout {timeoutMs} ms); the session is presumed expired."),
+                        onlyFrom: ZooKeeperState.Disconnected);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// What a new connection sends before any queued request: every credential (auth is per connection), then the
+    /// watch tables as SetWatches packets with relativeZxid = lastZxidSeen, so the server fires at once for exactly
+    /// the nodes that changed while the client was away.
+    /// </summary>
+    private List<Call> BuildPriming()
+    {
+        var priming = new List<Call>();
+        lock (_credentials)
+        {
+            foreach ((string scheme, byte[] auth) in _credentials)
+            {
+                priming.Add(new AuthCall(scheme, auth));
+            }
+        }
+
+        WatchSnapshot snapshot = _watches.Snapshot();
+        if (snapshot.IsEmpty)
+        {
+            return priming;
+        }
+
+        long relativeZxid = LastZxidSeen;
+        var lists = new[] { snapshot.Data, snapshot.Exist, snapshot.Child, snapshot.Persistent, snapshot.PersistentRecursive };
+        var chunk = NewChunk();
+        int chunkBytes = 0;
+        int packets = 0;
+        for (int list = 0; list < lists.Length; list++)
+        {
+            foreach (string path in lists[list])
+            {
+                string serverPath = ToServerPath(path);
+                chunk[list].Add(serverPath);
+                chunkBytes += 4 + Encoding.UTF8.GetByteCount(serverPath);
+                if (chunkBytes >= SetWatchesChunkBytes)
+                {
+                    priming.Add(CreateSetWatches(relativeZxid, chunk));
+                    packets++;
+                    chunk = NewChunk();
+                    chunkBytes = 0;
+                }
+            }
+        }
+
+        if (chunkBytes > 0)
+        {
+            priming.Add(CreateSetWatches(relativeZxid, chunk));
+            packets++;
+        }
+
+        Log.WatchesReRegistered(_logger, snapshot.Data.Count + snapshot.Exist.Count + snapshot.Child.Count + snapshot.Persistent.Count + snapshot.PersistentRecursive.Count, relativeZxid, packets);
+        return priming;
+
+        static List<string>[] NewChunk() => [[], [], [], [], []];
+    }
+
+    private Call<bool> CreateSetWatches(long relativeZxid, List<string>[] lists)
+    {
+        // Opcode 101 unless the packet carries persistent watches, so servers before 3.6 understand it.
+        bool persistent = lists[3].Count > 0 || lists[4].Count > 0;
+        var call = new Call<bool>(
+            persistent ? OpCode.SetWatches2 : OpCode.SetWatches,
+            null,
+            writer =>
+            {
+                writer.WriteInt64(relativeZxid);
+                writer.WriteStringVector(lists[0]);
+                writer.WriteStringVector(lists[1]);
+                writer.WriteStringVector(lists[2]);
+                if (persistent)
+                {
+                    writer.WriteStringVector(lists[3]);
+                    writer.WriteStringVector(lists[4]);
+                }
+            },
+            null);
+        call.Task.ContinueWith(
+            static (task, state) =>
+            {
+                if (task.Exception?.GetBaseException() is KeeperException { Code: not ZooKeeperErrorCode.ConnectionLoss } failure)
+                {
+                    Log.SetWatchesFailed(((ZooKeeperClient)state!)._logger, failure.Code.ToString());
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return call;
+    }
+
+    private bool TryTransition(ZooKeeperState next, Exception? reason, ZooKeeperState? onlyFrom = null)
+    {
+        ZooKeeperStateChange change;
+        lock (_stateGate)
+        {
+            if (_state == next || _state.IsTerminal() || (onlyFrom is { } from && _state != from))
+            {
+                return false;
+            }
+
+            // Losing the connection after the session was presumed expired stays "presumed expired".
+            if (next == ZooKeeperState.Disconnected && _state == ZooKeeperState.SessionPresumedExpired)
+            {
+                return false;
+            }
+
+            change = new ZooKeeperStateChange(_state, next, DateTimeOffset.UtcNow, Interlocked.Read(ref _sessionId), reason);
+            _state = next;
+            _stateSince = change.Since;
+            TaskCompletionSource signal = _stateSignal;
+            _stateSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal.TrySetResult();
+        }
+
+        Publish(change);
+        return true;
+    }
+
+    /// <summary>Moves to a terminal state: fails everything queued, forgets the watches and stops the loops.</summary>
+    private void EnterTerminal(ZooKeeperState state, Exception? reason)
+    {
+        ZooKeeperStateChange change;
+        lock (_stateGate)
+        {
+            if (_state.IsTerminal())
+            {
+                return;
+            }
+
+            change = new ZooKeeperStateChange(_state, state, DateTimeOffset.UtcNow, Interlocked.Read(ref _sessionId), reason);
+            _state = state;
+            _stateSince = change.Since;
+            _terminalReason ??= reason;
+            TaskCompletionSource signal = _stateSignal;
+            _stateSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal.TrySetResult();
+        }
+
+        _outgoing.Writer.TryComplete();
+        while (_outgoing.Reader.TryRead(out Call? call))
+        {
+            call.Fail(CreateTerminalException(call.Path));
+        }
+
+        _watches.Clear();
+        Publish(change);
+        _lifetime.Cancel();
+    }
+
+    private void Publish(ZooKeeperStateChange change)
+    {
+        Log.StateChanged(_logger, change.Previous, change.Current, change.SessionId);
+        _dispatcher.Post(() => StateChanged?.Invoke(change));
+    }
+}

@@ -1,0 +1,358 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ZkTypedState.Client.Connection;
+using ZkTypedState.Client.Diagnostics;
+using ZkTypedState.Client.Protocol;
+using ZkTypedState.Client.Session;
+using ZkTypedState.Client.Watches;
+
+namespace ZkTypedState.Client;
+
+/// <summary>
+/// A ZooKeeper session over one TCP connection at a time, fully asynchronous.
+/// </summary>
+/// <remarks>
+/// <para>The client connects in the background as soon as it is created (see <see cref="ConnectAsync(ZooKeeperClientOptions, CancellationToken)"/> and
+/// <see cref="WaitForConnectedAsync"/>). Requests are pipelined: any number may be in flight, and replies are matched
+/// to them in order. A request issued while disconnected waits and is sent after the session is re-attached.</para>
+/// <para>When the connection drops, every request in flight fails with <see cref="ConnectionLossException"/> (a write may
+/// or may not have been applied: retrying is the caller's choice), the state becomes <see cref="ZooKeeperState.Disconnected"/>,
+/// and the client re-attaches the same session through the host list, offering its lastZxidSeen so no server older than
+/// what it has seen can serve it, and re-registers every watch with SetWatches so changes missed meanwhile fire at once.</para>
+/// <para>Session expiry and authentication failure are terminal: create a new client.</para>
+/// <para>Watchers and <see cref="StateChanged"/> handlers run one at a time on a dispatcher of their own, in order; they never
+/// delay replies, but a slow one delays the callbacks after it.</para>
+/// </remarks>
+public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
+{
+    private readonly ZooKeeperClientOptions _options;
+    private readonly ConnectionString _connectionString;
+    private readonly string? _chroot;
+    private readonly HostEndpoint[] _hosts;
+    private readonly ILogger _logger;
+    private readonly ClientMetrics _metrics;
+    private readonly WatchManager _watches = new();
+    private readonly EventDispatcher _dispatcher;
+    private readonly Channel<Call> _outgoing = Channel.CreateUnbounded<Call>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly object _stateGate = new();
+    private readonly List<(string Scheme, byte[] Auth)> _credentials = [];
+    private readonly Task _sessionLoop;
+    private readonly Task _expiryWatchdog;
+
+    private int _xid;
+    private long _lastZxid;
+    private long _sessionId;
+    private byte[] _password = new byte[ConnectRequest.PasswordLength];
+    private int _negotiatedTimeoutMs;
+    private long _lastHeard = Stopwatch.GetTimestamp();
+    private ZooKeeperState _state = ZooKeeperState.Connecting;
+    private DateTimeOffset _stateSince = DateTimeOffset.UtcNow;
+    private TaskCompletionSource _stateSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Exception? _terminalReason;
+    private int _disposed;
+
+    /// <summary>Creates a client and starts connecting in the background.</summary>
+    public ZooKeeperClient(ZooKeeperClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _connectionString = ConnectionString.Parse(options.ConnectionString);
+        _chroot = _connectionString.Chroot;
+        _hosts = [.. _connectionString.Hosts];
+        Random.Shared.Shuffle(_hosts);
+        _logger = options.LoggerFactory?.CreateLogger<ZooKeeperClient>() ?? NullLogger<ZooKeeperClient>.Instance;
+        _metrics = new ClientMetrics(options.MeterFactory);
+        _dispatcher = new EventDispatcher(_logger);
+        _lastZxid = options.InitialLastZxidSeen;
+        _sessionLoop = Task.Run(() => RunSessionAsync(_lifetime.Token));
+        _expiryWatchdog = Task.Run(() => WatchSessionExpiryAsync(_lifetime.Token));
+    }
+
+    /// <summary>Creates a client and waits until its session is established.</summary>
+    public static async Task<ZooKeeperClient> ConnectAsync(ZooKeeperClientOptions options, CancellationToken cancellationToken = default)
+    {
+        var client = new ZooKeeperClient(options);
+        try
+        {
+            await client.WaitForConnectedAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Creates a client for <paramref name="connectionString"/> and waits until its session is established.</summary>
+    public static Task<ZooKeeperClient> ConnectAsync(string connectionString, TimeSpan? sessionTimeout = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync(new ZooKeeperClientOptions { ConnectionString = connectionString, SessionTimeout = sessionTimeout ?? TimeSpan.FromSeconds(10) }, cancellationToken);
+
+    /// <summary>Raised (on the event dispatcher, in order with watch events) whenever <see cref="State"/> changes.</summary>
+    public event Action<ZooKeeperStateChange>? StateChanged;
+
+    /// <summary>The current state.</summary>
+    public ZooKeeperState State
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>When the current state began.</summary>
+    public DateTimeOffset StateSince
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _stateSince;
+            }
+        }
+    }
+
+    /// <summary>The session id (0 before the first session is established).</summary>
+    public long SessionId => Interlocked.Read(ref _sessionId);
+
+    /// <summary>The session timeout the server granted (zero before the first session).</summary>
+    public TimeSpan NegotiatedSessionTimeout => TimeSpan.FromMilliseconds(Volatile.Read(ref _negotiatedTimeoutMs));
+
+    /// <summary>The highest zxid seen in a reply header: sent with every handshake and SetWatches.</summary>
+    public long LastZxidSeen => Interlocked.Read(ref _lastZxid);
+
+    /// <summary>The server the client is connected to, if any (host:port).</summary>
+    public string? ConnectedServer => _currentHost;
+
+    /// <summary>The chroot every path is relative to, or null.</summary>
+    public string? Chroot => _chroot;
+
+    private volatile string? _currentHost;
+
+    /// <summary>
+    /// Completes when the client is connected. Throws <see cref="SessionExpiredException"/>, <see cref="AuthFailedException"/>
+    /// or <see cref="ObjectDisposedException"/> if the client reaches a terminal state instead.
+    /// </summary>
+    public async Task WaitForConnectedAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Task signal;
+            lock (_stateGate)
+            {
+                if (_state == ZooKeeperState.Connected)
+                {
+                    return;
+                }
+
+                if (_state.IsTerminal())
+                {
+                    throw CreateTerminalException(null);
+                }
+
+                signal = _stateSignal.Task;
+            }
+
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Completes when <see cref="State"/> satisfies <paramref name="predicate"/> (checked at every change).</summary>
+    public async Task<ZooKeeperState> WaitForStateAsync(Func<ZooKeeperState, bool> predicate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        while (true)
+        {
+            Task signal;
+            ZooKeeperState state;
+            lock (_stateGate)
+            {
+                state = _state;
+                signal = _stateSignal.Task;
+            }
+
+            if (predicate(state))
+            {
+                return state;
+            }
+
+            if (state.IsTerminal())
+            {
+                throw new InvalidOperationException($"The client reached the terminal state {state} without satisfying the condition.", CreateTerminalException(null));
+            }
+
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Closes the session (closeSession, so the server removes its ephemeral nodes at once rather than after the
+    /// timeout), waits for the server to confirm within <see cref="ZooKeeperClientOptions.CloseTimeout"/>, then stops
+    /// every background loop. Completes even while the client is reconnecting.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (State == ZooKeeperState.Connected)
+        {
+            var close = new Call<bool>(OpCode.CloseSession, null, null, null);
+            if (_outgoing.Writer.TryWrite(close))
+            {
+                try
+                {
+                    await close.Task.WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    Log.CloseNotConfirmed(_logger, SessionId, ex.Message);
+                }
+            }
+        }
+
+        EnterTerminal(ZooKeeperState.Closed, null);
+        try
+        {
+            await Task.WhenAll(_sessionLoop, _expiryWatchdog).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _dispatcher.DisposeAsync().ConfigureAwait(false);
+        _lifetime.Dispose();
+    }
+
+    private Exception CreateTerminalException(string? path)
+    {
+        ZooKeeperState state;
+        Exception? reason;
+        lock (_stateGate)
+        {
+            state = _state;
+            reason = _terminalReason;
+        }
+
+        return state switch
+        {
+            ZooKeeperState.Expired => new SessionExpiredException(path, "ZooKeeper: the session has expired; create a new client."),
+            ZooKeeperState.AuthFailed => new AuthFailedException(path, "ZooKeeper: authentication failed; the client is finished. " + reason?.Message),
+            _ => new ObjectDisposedException(nameof(ZooKeeperClient), "The ZooKeeper client was disposed."),
+        };
+    }
+
+    // ---- IConnectionOwner ----
+    ILogger IConnectionOwner.Logger => _logger;
+
+    ClientMetrics IConnectionOwner.Metrics => _metrics;
+
+    WatchManager IConnectionOwner.Watches => _watches;
+
+    int IConnectionOwner.NextXid()
+    {
+        // Single writer at a time, but keep it atomic anyway; wrap to 1 (0 and negatives are reserved).
+        while (true)
+        {
+            int current = Volatile.Read(ref _xid);
+            int next = current == int.MaxValue ? 1 : current + 1;
+            if (Interlocked.CompareExchange(ref _xid, next, current) == current)
+            {
+                return next;
+            }
+        }
+    }
+
+    bool IConnectionOwner.TryDequeue(out Call call) => _outgoing.Reader.TryRead(out call!);
+
+    ValueTask<bool> IConnectionOwner.WaitToDequeueAsync(CancellationToken cancellationToken) => _outgoing.Reader.WaitToReadAsync(cancellationToken);
+
+    void IConnectionOwner.RequestPing() => _outgoing.Writer.TryWrite(PingCall.Instance);
+
+    void IConnectionOwner.OnReplyZxid(long zxid)
+    {
+        long current = Interlocked.Read(ref _lastZxid);
+        while (zxid > current)
+        {
+            long seen = Interlocked.CompareExchange(ref _lastZxid, zxid, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    void IConnectionOwner.OnServerHeard() => Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
+
+    void IConnectionOwner.OnNotification(in WatcherEvent watcherEvent, long headerZxid)
+    {
+        string? path = ToClientPath(watcherEvent.Path);
+        if (path is null)
+        {
+            Log.NotificationOutsideChroot(_logger, watcherEvent.Path);
+            return;
+        }
+
+        var type = (WatchEventType)watcherEvent.Type;
+        _metrics.WatchEvent(type);
+        var watchedEvent = new WatchedEvent(type, path, headerZxid > 0 ? headerZxid : null);
+        _dispatcher.Post(_watches.Materialize(type, path), watchedEvent);
+    }
+
+    void IConnectionOwner.OnAuthFailed(Exception reason)
+    {
+        lock (_stateGate)
+        {
+            _terminalReason ??= reason;
+            _authFailed = true;
+        }
+    }
+
+    private bool _authFailed;
+
+    Exception IConnectionOwner.CreateLostRequestException(Call call, Exception cause)
+    {
+        if (State.IsTerminal())
+        {
+            return CreateTerminalException(call.Path);
+        }
+
+        return new ConnectionLossException(call.Path, $"ZooKeeper: connection lost before the reply to {OpNames.Of(call.OpCode)}{(call.Path is null ? string.Empty : " " + call.Path)} arrived ({cause.Message}). A write may or may not have been applied.");
+    }
+
+    // ---- chroot ----
+    private string ToServerPath(string path) => _chroot is null ? path : path == "/" ? _chroot : _chroot + path;
+
+    private string? ToClientPath(string serverPath)
+    {
+        if (_chroot is null)
+        {
+            return serverPath;
+        }
+
+        if (serverPath == _chroot)
+        {
+            return "/";
+        }
+
+        if (serverPath.Length > _chroot.Length && serverPath.StartsWith(_chroot, StringComparison.Ordinal) && serverPath[_chroot.Length] == '/')
+        {
+            return serverPath[_chroot.Length..];
+        }
+
+        return null;
+    }
+
+    private string StripChroot(string serverPath) => ToClientPath(serverPath) ?? serverPath;
+}
