@@ -280,7 +280,7 @@ internal sealed class ZkConnection : IAsyncDisposable
         {
             var failure = ex as ZooKeeperProtocolException
                 ?? new ZooKeeperProtocolException($"{Host} sent a reply to {call.OpCode} that does not decode: {ex.Message}", ex);
-            call.Fail(failure);
+            call.Fail(owner.CreateLostRequestException(call, failure));
             throw failure;
         }
 

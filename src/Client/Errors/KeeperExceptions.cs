@@ -4,8 +4,8 @@ namespace ZkTypedState.Client;
 public sealed class NoNodeException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public NoNodeException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.NoNode, path, message)
+    public NoNodeException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.NoNode, path, message, inner)
     {
     }
 }
@@ -14,8 +14,8 @@ public sealed class NoNodeException : KeeperException
 public sealed class NodeExistsException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public NodeExistsException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.NodeExists, path, message)
+    public NodeExistsException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.NodeExists, path, message, inner)
     {
     }
 }
@@ -24,8 +24,8 @@ public sealed class NodeExistsException : KeeperException
 public sealed class BadVersionException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public BadVersionException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.BadVersion, path, message)
+    public BadVersionException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.BadVersion, path, message, inner)
     {
     }
 }
@@ -34,8 +34,8 @@ public sealed class BadVersionException : KeeperException
 public sealed class NotEmptyException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public NotEmptyException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.NotEmpty, path, message)
+    public NotEmptyException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.NotEmpty, path, message, inner)
     {
     }
 }
@@ -44,8 +44,8 @@ public sealed class NotEmptyException : KeeperException
 public sealed class NoAuthException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public NoAuthException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.NoAuth, path, message)
+    public NoAuthException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.NoAuth, path, message, inner)
     {
     }
 }
@@ -54,8 +54,8 @@ public sealed class NoAuthException : KeeperException
 public sealed class ConnectionLossException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public ConnectionLossException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.ConnectionLoss, path, message)
+    public ConnectionLossException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.ConnectionLoss, path, message, inner)
     {
     }
 }
@@ -64,8 +64,8 @@ public sealed class ConnectionLossException : KeeperException
 public sealed class SessionExpiredException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public SessionExpiredException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.SessionExpired, path, message)
+    public SessionExpiredException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.SessionExpired, path, message, inner)
     {
     }
 }
@@ -74,8 +74,8 @@ public sealed class SessionExpiredException : KeeperException
 public sealed class AuthFailedException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public AuthFailedException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.AuthFailed, path, message)
+    public AuthFailedException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.AuthFailed, path, message, inner)
     {
     }
 }
@@ -84,8 +84,8 @@ public sealed class AuthFailedException : KeeperException
 public sealed class BadArgumentsException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public BadArgumentsException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.BadArguments, path, message)
+    public BadArgumentsException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.BadArguments, path, message, inner)
     {
     }
 }
@@ -94,8 +94,8 @@ public sealed class BadArgumentsException : KeeperException
 public sealed class NoChildrenForEphemeralsException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public NoChildrenForEphemeralsException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.NoChildrenForEphemerals, path, message)
+    public NoChildrenForEphemeralsException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.NoChildrenForEphemerals, path, message, inner)
     {
     }
 }
@@ -104,8 +104,8 @@ public sealed class NoChildrenForEphemeralsException : KeeperException
 public sealed class InvalidAclException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public InvalidAclException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.InvalidAcl, path, message)
+    public InvalidAclException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.InvalidAcl, path, message, inner)
     {
     }
 }
@@ -114,8 +114,8 @@ public sealed class InvalidAclException : KeeperException
 public sealed class NoWatcherException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public NoWatcherException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.NoWatcher, path, message)
+    public NoWatcherException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.NoWatcher, path, message, inner)
     {
     }
 }
@@ -124,8 +124,8 @@ public sealed class NoWatcherException : KeeperException
 public sealed class UnimplementedException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public UnimplementedException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.Unimplemented, path, message)
+    public UnimplementedException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.Unimplemented, path, message, inner)
     {
     }
 }
@@ -134,8 +134,8 @@ public sealed class UnimplementedException : KeeperException
 public sealed class MarshallingErrorException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public MarshallingErrorException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.MarshallingError, path, message)
+    public MarshallingErrorException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.MarshallingError, path, message, inner)
     {
     }
 }
@@ -144,8 +144,8 @@ public sealed class MarshallingErrorException : KeeperException
 public sealed class SessionMovedException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public SessionMovedException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.SessionMoved, path, message)
+    public SessionMovedException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.SessionMoved, path, message, inner)
     {
     }
 }
@@ -154,8 +154,8 @@ public sealed class SessionMovedException : KeeperException
 public sealed class NotReadOnlyException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public NotReadOnlyException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.NotReadOnly, path, message)
+    public NotReadOnlyException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.NotReadOnly, path, message, inner)
     {
     }
 }
@@ -164,8 +164,8 @@ public sealed class NotReadOnlyException : KeeperException
 public sealed class RuntimeInconsistencyException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public RuntimeInconsistencyException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.RuntimeInconsistency, path, message)
+    public RuntimeInconsistencyException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.RuntimeInconsistency, path, message, inner)
     {
     }
 }
@@ -174,8 +174,8 @@ public sealed class RuntimeInconsistencyException : KeeperException
 public sealed class OperationTimeoutException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public OperationTimeoutException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.OperationTimeout, path, message)
+    public OperationTimeoutException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.OperationTimeout, path, message, inner)
     {
     }
 }
@@ -184,8 +184,8 @@ public sealed class OperationTimeoutException : KeeperException
 public sealed class RequestTimeoutException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public RequestTimeoutException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.RequestTimeout, path, message)
+    public RequestTimeoutException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.RequestTimeout, path, message, inner)
     {
     }
 }
@@ -194,8 +194,8 @@ public sealed class RequestTimeoutException : KeeperException
 public sealed class QuotaExceededException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public QuotaExceededException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.QuotaExceeded, path, message)
+    public QuotaExceededException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.QuotaExceeded, path, message, inner)
     {
     }
 }
@@ -204,8 +204,8 @@ public sealed class QuotaExceededException : KeeperException
 public sealed class ThrottledOpException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
-    public ThrottledOpException(string? path = null, string? message = null)
-        : base(ZooKeeperErrorCode.ThrottledOp, path, message)
+    public ThrottledOpException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.ThrottledOp, path, message, inner)
     {
     }
 }

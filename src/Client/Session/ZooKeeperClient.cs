@@ -328,7 +328,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
             return CreateTerminalException(call.Path);
         }
 
-        return new ConnectionLossException(call.Path, $"ZooKeeper: connection lost before the reply to {OpNames.Of(call.OpCode)}{(call.Path is null ? string.Empty : " " + call.Path)} arrived ({cause.Message}). A write may or may not have been applied.");
+        return new ConnectionLossException(call.Path, $"ZooKeeper: connection lost before the reply to {OpNames.Of(call.OpCode)}{(call.Path is null ? string.Empty : " " + call.Path)} arrived ({cause.Message}). A write may or may not have been applied.", cause);
     }
 
     // ---- chroot ----
