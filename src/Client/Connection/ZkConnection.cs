@@ -45,6 +45,18 @@ internal sealed class ZkConnection : IAsyncDisposable
 
     public HostEndpoint Host { get; }
 
+    /// <summary>Requests written and not yet answered.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
     /// <summary>The server's answer to the handshake.</summary>
     public ConnectResponse Handshake { get; private set; }
 

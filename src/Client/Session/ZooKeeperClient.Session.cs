@@ -71,6 +71,7 @@ public sealed partial class ZooKeeperClient
             Volatile.Write(ref _negotiatedTimeoutMs, handshake.TimeoutMs);
             Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
             _currentHost = host.ToString();
+            _currentConnection = connection;
             failedAttempts = 0;
             if (everConnected)
             {
@@ -79,11 +80,12 @@ public sealed partial class ZooKeeperClient
 
             everConnected = true;
             Log.Connected(_logger, host.ToString(), handshake.SessionId, handshake.TimeoutMs, LastZxidSeen);
-            IReadOnlyList<Call> priming = BuildPriming();
             TryTransition(ZooKeeperState.Connected, null);
+            IReadOnlyList<Call> priming = BuildPriming(reattached: sessionId != 0);
 
             TimeSpan readTimeout = TimeSpan.FromMilliseconds(handshake.TimeoutMs * 2.0 / 3.0);
             Exception cause = await connection.RunAsync(this, priming, readTimeout, cancellationToken).ConfigureAwait(false);
+            _currentConnection = null;
             await connection.DisposeAsync().ConfigureAwait(false);
             _currentHost = null;
 
@@ -148,7 +150,7 @@ public sealed partial class ZooKeeperClient
     /// watch tables as SetWatches packets with relativeZxid = lastZxidSeen, so the server fires at once for exactly
     /// the nodes that changed while the client was away.
     /// </summary>
-    private List<Call> BuildPriming()
+    private List<Call> BuildPriming(bool reattached)
     {
         var priming = new List<Call>();
         lock (_credentials)
@@ -160,46 +162,52 @@ public sealed partial class ZooKeeperClient
         }
 
         WatchSnapshot snapshot = _watches.Snapshot();
+        long relativeZxid = LastZxidSeen;
+        int watchedPaths = snapshot.Data.Count + snapshot.Exist.Count + snapshot.Child.Count + snapshot.Persistent.Count + snapshot.PersistentRecursive.Count;
+        var restored = new WatchesRestored(Interlocked.Read(ref _sessionId), relativeZxid, watchedPaths, snapshot.Persistent, snapshot.PersistentRecursive);
         if (snapshot.IsEmpty)
         {
+            if (reattached)
+            {
+                PostWatchesRestored(restored);
+            }
+
             return priming;
         }
 
-        long relativeZxid = LastZxidSeen;
         var lists = new[] { snapshot.Data, snapshot.Exist, snapshot.Child, snapshot.Persistent, snapshot.PersistentRecursive };
-        var chunk = NewChunk();
+        var chunks = new List<List<string>[]> { NewChunk() };
         int chunkBytes = 0;
-        int packets = 0;
         for (int list = 0; list < lists.Length; list++)
         {
             foreach (string path in lists[list])
             {
-                string serverPath = ToServerPath(path);
-                chunk[list].Add(serverPath);
-                chunkBytes += 4 + Encoding.UTF8.GetByteCount(serverPath);
                 if (chunkBytes >= SetWatchesChunkBytes)
                 {
-                    priming.Add(CreateSetWatches(relativeZxid, chunk));
-                    packets++;
-                    chunk = NewChunk();
+                    chunks.Add(NewChunk());
                     chunkBytes = 0;
                 }
+
+                string serverPath = ToServerPath(path);
+                chunks[^1][list].Add(serverPath);
+                chunkBytes += 4 + Encoding.UTF8.GetByteCount(serverPath);
             }
         }
 
-        if (chunkBytes > 0)
+        for (int i = 0; i < chunks.Count; i++)
         {
-            priming.Add(CreateSetWatches(relativeZxid, chunk));
-            packets++;
+            // The last SetWatches reply follows every catch-up event the server fired: announce the restore from it.
+            Action? onApplied = i == chunks.Count - 1 && reattached ? () => PostWatchesRestored(restored) : null;
+            priming.Add(CreateSetWatches(relativeZxid, chunks[i], onApplied));
         }
 
-        Log.WatchesReRegistered(_logger, snapshot.Data.Count + snapshot.Exist.Count + snapshot.Child.Count + snapshot.Persistent.Count + snapshot.PersistentRecursive.Count, relativeZxid, packets);
+        Log.WatchesReRegistered(_logger, watchedPaths, relativeZxid, chunks.Count);
         return priming;
 
         static List<string>[] NewChunk() => [[], [], [], [], []];
     }
 
-    private Call<bool> CreateSetWatches(long relativeZxid, List<string>[] lists)
+    private Call<bool> CreateSetWatches(long relativeZxid, List<string>[] lists, Action? onApplied)
     {
         // Opcode 101 unless the packet carries persistent watches, so servers before 3.6 understand it.
         bool persistent = lists[3].Count > 0 || lists[4].Count > 0;
@@ -218,7 +226,15 @@ public sealed partial class ZooKeeperClient
                     writer.WriteStringVector(lists[4]);
                 }
             },
-            null);
+            null)
+        {
+            // Runs on the receive loop as the reply is processed, so it is ordered after the catch-up events.
+            Inspect = onApplied is null ? null : _ =>
+            {
+                onApplied();
+                return null;
+            },
+        };
         call.Task.ContinueWith(
             static (task, state) =>
             {
@@ -233,6 +249,8 @@ public sealed partial class ZooKeeperClient
             TaskScheduler.Default);
         return call;
     }
+
+    private void PostWatchesRestored(WatchesRestored restored) => _dispatcher.Post(() => WatchesRestored?.Invoke(restored));
 
     private bool TryTransition(ZooKeeperState next, Exception? reason, ZooKeeperState? onlyFrom = null)
     {

@@ -95,6 +95,12 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
     /// <summary>Raised (on the event dispatcher, in order with watch events) whenever <see cref="State"/> changes.</summary>
     public event Action<ZooKeeperStateChange>? StateChanged;
 
+    /// <summary>
+    /// Raised (on the event dispatcher) after a re-attached session re-registered its watches: catch-up events for
+    /// nodes changed while away were delivered before it. Lists the persistent watches, which get no catch-up.
+    /// </summary>
+    public event Action<WatchesRestored>? WatchesRestored;
+
     /// <summary>The current state.</summary>
     public ZooKeeperState State
     {
@@ -135,6 +141,10 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
     public string? Chroot => _chroot;
 
     private volatile string? _currentHost;
+    private volatile ZkConnection? _currentConnection;
+
+    /// <summary>Requests written on the current connection and not yet answered (diagnostics and tests).</summary>
+    internal int InFlightRequests => _currentConnection?.PendingCount ?? 0;
 
     /// <summary>
     /// Completes when the client is connected. Throws <see cref="SessionExpiredException"/>, <see cref="AuthFailedException"/>

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+using ZkTypedState.Client.Tests.Support;
+using ZkTypedState.Testing;
+
+namespace ZkTypedState.Client.Tests.Resilience;
+
+/// <summary>Unrecoverable loss: expiry noticed both by the local timer and from the server, and terminal.</summary>
+public sealed class SessionLossTests(OwnServerFixture fixture, ITestOutputHelper output) : IClassFixture<OwnServerFixture>
+{
+    [Fact]
+    public async Task A_blackhole_longer_than_the_session_timeout_is_presumed_expired_by_the_timer_then_confirmed_by_the_server()
+    {
+        await using var proxy = await FaultProxy.StartAsync(fixture.Server);
+        await using var client = await fixture.ConnectAsync(proxy.ConnectionString, TimeSpan.FromMilliseconds(1000));
+        TimeSpan timeout = client.NegotiatedSessionTimeout;
+        string path = ZooKeeperServerFixture.UniquePath("expiring");
+        await client.CreateAsync(path, default, CreateMode.Ephemeral);
+        var clock = Stopwatch.StartNew();
+        var states = new StateRecorder(client, clock);
+
+        // The last reply the client gets is the one to this request; the blackhole starts right after it.
+        await client.ExistsAsync("/");
+        TimeSpan lastReply = clock.Elapsed;
+        proxy.Blackhole();
+
+        var disconnected = await states.WaitForAsync(ZooKeeperState.Disconnected);
+        var presumed = await states.WaitForAsync(ZooKeeperState.SessionPresumedExpired);
+        await using (var observer = await fixture.ConnectAsync(fixture.Server.ConnectionString))
+        {
+            // Wait for the server to really expire the session (its ephemeral goes), then let the client through.
+            await Harness.Poll.UntilAsync(async () => await observer.ExistsAsync(path) is null, "the server expires the session");
+        }
+
+        int connectionsBeforeRestore = proxy.TotalConnections;
+        proxy.Restore();
+        var expired = await states.WaitForAsync(ZooKeeperState.Expired);
+
+        output.WriteLine($"timeout {timeout.TotalMilliseconds} ms; after the last reply: Disconnected at {(disconnected.At - lastReply).TotalMilliseconds:0} ms, " +
+            $"SessionPresumedExpired at {(presumed.At - lastReply).TotalMilliseconds:0} ms, Expired {(expired.At - lastReply).TotalMilliseconds:0} ms");
+        Assert.InRange(disconnected.At - lastReply, timeout * 2 / 3 - TimeSpan.FromMilliseconds(50), timeout);
+        Assert.InRange(presumed.At - lastReply, timeout - TimeSpan.FromMilliseconds(50), timeout + TimeSpan.FromMilliseconds(300));
+        Assert.IsType<SessionExpiredException>(presumed.Change.Reason);
+        Assert.Equal(ZooKeeperState.Expired, client.State);
+        await Assert.ThrowsAsync<SessionExpiredException>(() => client.GetDataAsync("/"));
+        await Assert.ThrowsAsync<SessionExpiredException>(() => client.WaitForConnectedAsync());
+
+        // Terminal: no reconnect loop goes on. A fresh connection through the proxy would show up here.
+        await using (var probe = await fixture.ConnectAsync(proxy.ConnectionString))
+        {
+            await probe.ExistsAsync("/");
+        }
+
+        Assert.Equal(connectionsBeforeRestore + 2, proxy.TotalConnections);
+        Assert.Equal(
+            [ZooKeeperState.Disconnected, ZooKeeperState.SessionPresumedExpired, ZooKeeperState.Expired],
+            states.States);
+    }
+
+    [Fact]
+    public async Task A_short_blackhole_within_the_session_timeout_keeps_the_session()
+    {
+        await using var proxy = await FaultProxy.StartAsync(fixture.Server);
+        await using var client = await fixture.ConnectAsync(proxy.ConnectionString, TimeSpan.FromMilliseconds(3000));
+        long session = client.SessionId;
+        var states = new StateRecorder(client, Stopwatch.StartNew());
+
+        proxy.Blackhole();
+        await states.WaitForAsync(ZooKeeperState.Disconnected);
+        proxy.Restore();
+        await states.WaitForAsync(ZooKeeperState.Connected);
+
+        Assert.Equal(session, client.SessionId);
+        Assert.Equal([ZooKeeperState.Disconnected, ZooKeeperState.Connected], states.States);
+        await client.ExistsAsync("/");
+    }
+
+    [Fact]
+    public async Task A_lower_presumed_expiry_fraction_reacts_earlier()
+    {
+        await using var proxy = await FaultProxy.StartAsync(fixture.Server);
+        await using var client = await fixture.ConnectAsync(proxy.ConnectionString, TimeSpan.FromMilliseconds(2000), presumedExpiryFraction: 0.5);
+        var clock = Stopwatch.StartNew();
+        var states = new StateRecorder(client, clock);
+        await client.ExistsAsync("/");
+        TimeSpan lastReply = clock.Elapsed;
+
+        proxy.Blackhole();
+        var presumed = await states.WaitForAsync(ZooKeeperState.SessionPresumedExpired);
+
+        // 2/3 of the timeout passes before the connection is even dropped, so presumption comes right after that.
+        Assert.InRange(presumed.At - lastReply, TimeSpan.FromMilliseconds(1000 - 50), TimeSpan.FromMilliseconds(2000));
+        Assert.Equal([ZooKeeperState.Disconnected, ZooKeeperState.SessionPresumedExpired], states.States);
+
+        // Presumption is not confirmation: the client keeps trying and a server gives the verdict.
+        proxy.Restore();
+        ZooKeeperState verdict = await client.WaitForStateAsync(s => s is ZooKeeperState.Connected or ZooKeeperState.Expired, Timeouts.Token());
+        output.WriteLine($"presumed expired {(presumed.At - lastReply).TotalMilliseconds:0} ms after the last reply; verdict after restore: {verdict}");
+    }
+}
