@@ -1,0 +1,63 @@
+using ZkTypedState.Client;
+
+namespace ZkTypedState;
+
+/// <summary>What bound values do when the session is lost (presumed or confirmed expired, or auth failed).</summary>
+public enum SessionLossPolicy
+{
+    /// <summary>
+    /// The default. Every value becomes <see cref="ZNodeStatus.Invalidated"/> at once: no value read in the old session
+    /// is served as current; <see cref="IZNode{T}.Value"/> returns the type's default until the node is re-read in a new session.
+    /// </summary>
+    InvalidateAndRebuild,
+
+    /// <summary>
+    /// For apps that prefer availability: values keep their last content marked <see cref="ZNodeStatus.Stale"/> until re-read
+    /// in a new session. Subscribers are still told the session was lost.
+    /// </summary>
+    ServeStaleAndRebuild,
+}
+
+/// <summary>What the host does when not every node is loaded within <see cref="ZkTypedStateOptions.InitialSyncTimeout"/>.</summary>
+public enum InitialSyncFailureBehavior
+{
+    /// <summary>Startup fails with an exception.</summary>
+    FailStartup,
+
+    /// <summary>Startup continues; the nodes load when ZooKeeper is reachable (health reports it meanwhile).</summary>
+    Continue,
+}
+
+/// <summary>Settings of the typed-state runtime.</summary>
+public sealed class ZkTypedStateOptions
+{
+    /// <summary><c>host:port[,host:port…][/chroot]</c>.</summary>
+    public string ConnectionString { get; set; } = "127.0.0.1:2181";
+
+    /// <summary>The requested session timeout.</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long host startup waits for every registered node to be loaded.</summary>
+    public TimeSpan InitialSyncTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What happens when the initial sync times out.</summary>
+    public InitialSyncFailureBehavior InitialSyncFailure { get; set; } = InitialSyncFailureBehavior.FailStartup;
+
+    /// <summary>What bound values do when the session is lost.</summary>
+    public SessionLossPolicy SessionLossPolicy { get; set; } = SessionLossPolicy.InvalidateAndRebuild;
+
+    /// <summary>The most reads in flight at once when (re)loading nodes, so a fleet reconnecting together does not hammer a recovering ensemble.</summary>
+    public int MaxConcurrentReads { get; set; } = 256;
+
+    /// <summary>Fraction of the session timeout after which an unreachable session is presumed expired (see <see cref="ZooKeeperClientOptions.PresumedExpiryFraction"/>).</summary>
+    public double PresumedExpiryFraction { get; set; } = 1.0;
+
+    /// <summary>The longest wait between attempts to create a new session after one was lost (full jitter, exponential from 100 ms).</summary>
+    public TimeSpan MaxNewSessionDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The largest payload accepted from a node; larger ones fault the value (the last good one is kept).</summary>
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Lets tests and advanced apps adjust the underlying client's options.</summary>
+    public Action<ZooKeeperClientOptions>? ConfigureClient { get; set; }
+}

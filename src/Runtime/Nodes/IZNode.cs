@@ -1,0 +1,82 @@
+using ZkTypedState.Client;
+
+namespace ZkTypedState;
+
+/// <summary>
+/// A typed value that mirrors one ZooKeeper node: kept current by watches, never replaced by an older version,
+/// served (marked stale) while disconnected, and invalidated when the session is lost.
+/// </summary>
+/// <typeparam name="T">The bound type.</typeparam>
+public interface IZNode<T>
+{
+    /// <summary>The node's path.</summary>
+    string Path { get; }
+
+    /// <summary>The current snapshot (lock-free, allocation-free read).</summary>
+    ZNodeSnapshot<T> Current { get; }
+
+    /// <summary>The current value: <c>Current.Value</c>.</summary>
+    T Value { get; }
+
+    /// <summary>The current status: <c>Current.Status</c>.</summary>
+    ZNodeStatus Status { get; }
+
+    /// <summary>Raised once per applied change of value (never for an unchanged re-read, never with an older value), on a serialized executor.</summary>
+    event Action<ZNodeChange<T>>? Changed;
+
+    /// <summary>Raised when the node's status changes without a new value (stale, faulted, invalidated, fresh again) and after resyncs.</summary>
+    event Action<ZNodeSignal<T>>? Signaled;
+
+    /// <summary>Completes when the node has been read in the current session (fresh, missing or faulted).</summary>
+    Task WaitForLoadedAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a value (creating the node and its parents if missing); with <paramref name="expectedVersion"/>, only if the version matches.</summary>
+    Task<Stat> SetAsync(T value, int? expectedVersion = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Read-modify-write with compare-and-set on the version, retried on conflict: <paramref name="update"/> may run
+    /// several times and must be a pure function of its input. Creates the node (from the type's default) if missing.
+    /// </summary>
+    Task<T> UpdateAsync(Func<T, T> update, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the node; with <paramref name="expectedVersion"/>, only if the version matches. A missing node is not an error.</summary>
+    Task DeleteAsync(int? expectedVersion = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A family of nodes bound from one path template, keyed by parameter values.</summary>
+/// <typeparam name="T">The bound type.</typeparam>
+public interface IZNodeFamily<T>
+{
+    /// <summary>The descriptor with the path template.</summary>
+    ZNodeDescriptor<T> Descriptor { get; }
+
+    /// <summary>The node for the given parameter values (bound and watched on first use).</summary>
+    IZNode<T> Get(params IReadOnlyList<string> parameterValues);
+}
+
+/// <summary>An applied change of a node's value.</summary>
+/// <typeparam name="T">The bound type.</typeparam>
+/// <param name="Path">The node's path.</param>
+/// <param name="Previous">The snapshot before.</param>
+/// <param name="Current">The snapshot after.</param>
+public sealed record ZNodeChange<T>(string Path, ZNodeSnapshot<T> Previous, ZNodeSnapshot<T> Current);
+
+/// <summary>What a <see cref="ZNodeSignal{T}"/> reports.</summary>
+public enum ZNodeSignalKind
+{
+    /// <summary>The status changed (stale, faulted, fresh again…) without a new value.</summary>
+    StatusChanged,
+
+    /// <summary>After a reconnect or a new session the node is known to be current again.</summary>
+    Resynced,
+
+    /// <summary>The session was lost: the value is invalidated (or kept as stale, by policy) until re-read.</summary>
+    SessionLost,
+}
+
+/// <summary>A status-level notification of a node.</summary>
+/// <typeparam name="T">The bound type.</typeparam>
+/// <param name="Path">The node's path.</param>
+/// <param name="Kind">What happened.</param>
+/// <param name="Current">The snapshot after it happened.</param>
+public sealed record ZNodeSignal<T>(string Path, ZNodeSignalKind Kind, ZNodeSnapshot<T> Current);

@@ -1,0 +1,153 @@
+using System.Text.Json.Serialization.Metadata;
+using ZkTypedState.Client;
+
+namespace ZkTypedState;
+
+/// <summary>
+/// Everything the runtime needs to bind a type to a node: its path (or path template), how to (de)serialize it
+/// without reflection, its value when the node is missing, and how to validate it. The source generator emits one
+/// per <see cref="ZNodeAttribute"/> type as <c>T.ZNode</c>; it can also be built by hand.
+/// </summary>
+/// <typeparam name="T">The bound type.</typeparam>
+public sealed class ZNodeDescriptor<T>
+{
+    private readonly string[] _segments;
+
+    /// <summary>Creates a descriptor.</summary>
+    /// <param name="pathTemplate">An absolute path, optionally with <c>{parameter}</c> placeholders.</param>
+    /// <param name="jsonTypeInfo">Serialization metadata for <typeparamref name="T"/> (from a JsonSerializerContext, ideally).</param>
+    /// <param name="createDefault">The value served while the node does not exist.</param>
+    /// <param name="validate">Returns the validation errors of a value (empty when valid), e.g. from DataAnnotations; null for none.</param>
+    public ZNodeDescriptor(string pathTemplate, JsonTypeInfo<T> jsonTypeInfo, Func<T> createDefault, Func<T, IReadOnlyList<string>>? validate = null)
+    {
+        ArgumentNullException.ThrowIfNull(pathTemplate);
+        ArgumentNullException.ThrowIfNull(jsonTypeInfo);
+        ArgumentNullException.ThrowIfNull(createDefault);
+        PathTemplate = pathTemplate;
+        JsonTypeInfo = jsonTypeInfo;
+        CreateDefault = createDefault;
+        Validate = validate;
+        (Parameters, _segments) = ParseTemplate(pathTemplate);
+        if (Parameters.Count == 0)
+        {
+            ZooKeeperPath.Validate(pathTemplate);
+        }
+    }
+
+    /// <summary>The path, or the path template with <c>{parameter}</c> placeholders.</summary>
+    public string PathTemplate { get; }
+
+    /// <summary>The template's parameter names, in order of appearance (empty for a plain path).</summary>
+    public IReadOnlyList<string> Parameters { get; }
+
+    /// <summary>True when the path has parameters.</summary>
+    public bool IsTemplate => Parameters.Count > 0;
+
+    /// <summary>Serialization metadata for the bound type.</summary>
+    public JsonTypeInfo<T> JsonTypeInfo { get; }
+
+    /// <summary>Creates the value served while the node does not exist.</summary>
+    public Func<T> CreateDefault { get; }
+
+    /// <summary>Returns the validation errors of a value (empty when valid); null when the type declares no validation.</summary>
+    public Func<T, IReadOnlyList<string>>? Validate { get; }
+
+    /// <summary>
+    /// The concrete path for the given parameter values (in the order of <see cref="Parameters"/>). Values must be
+    /// non-empty single path segments.
+    /// </summary>
+    /// <exception cref="ArgumentException">Wrong number of values, or a value that is not a valid path segment.</exception>
+    public string ResolvePath(params IReadOnlyList<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count != Parameters.Count)
+        {
+            throw new ArgumentException($"The path template '{PathTemplate}' takes {Parameters.Count} parameter(s) ({string.Join(", ", Parameters)}), got {values.Count}.", nameof(values));
+        }
+
+        if (!IsTemplate)
+        {
+            return PathTemplate;
+        }
+
+        var builder = new System.Text.StringBuilder(PathTemplate.Length + 16);
+        int parameter = 0;
+        for (int i = 0; i < _segments.Length; i++)
+        {
+            // Odd entries are parameter slots, even entries literal text.
+            if (i % 2 == 0)
+            {
+                builder.Append(_segments[i]);
+                continue;
+            }
+
+            string value = values[parameter++];
+            if (string.IsNullOrEmpty(value) || value.Contains('/'))
+            {
+                throw new ArgumentException($"Value '{value}' for parameter '{_segments[i]}' of '{PathTemplate}' must be a non-empty path segment without '/'.", nameof(values));
+            }
+
+            builder.Append(value);
+        }
+
+        string path = builder.ToString();
+        if (ZooKeeperPath.GetError(path) is { } error)
+        {
+            throw new ArgumentException($"Parameter values ({string.Join(", ", values)}) make '{PathTemplate}' an invalid path '{path}': {error}.", nameof(values));
+        }
+
+        return path;
+    }
+
+    /// <summary>The options name for a set of parameter values: the values joined by '/' (e.g. "acme" or "acme/eu").</summary>
+    public string ToOptionsName(params IReadOnlyList<string> values) => string.Join('/', values);
+
+    /// <summary>Splits an options name back into parameter values.</summary>
+    /// <exception cref="ArgumentException">The name does not hold one value per parameter.</exception>
+    public IReadOnlyList<string> ParseOptionsName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string[] values = name.Split('/');
+        if (values.Length != Parameters.Count || Array.Exists(values, string.IsNullOrEmpty))
+        {
+            throw new ArgumentException($"Options name '{name}' does not name the {Parameters.Count} parameter(s) of '{PathTemplate}' ({string.Join("/", Parameters.Select(p => "{" + p + "}"))}).", nameof(name));
+        }
+
+        return values;
+    }
+
+    private static (IReadOnlyList<string> Parameters, string[] Segments) ParseTemplate(string template)
+    {
+        var parameters = new List<string>();
+        var segments = new List<string>();
+        int literalStart = 0;
+        for (int i = 0; i < template.Length; i++)
+        {
+            if (template[i] != '{')
+            {
+                continue;
+            }
+
+            int close = template.IndexOf('}', i + 1);
+            if (close < 0)
+            {
+                throw new ArgumentException($"Unclosed '{{' in path template '{template}'.", nameof(template));
+            }
+
+            string name = template[(i + 1)..close];
+            if (name.Length == 0 || !name.All(c => char.IsLetterOrDigit(c) || c == '_') || parameters.Contains(name))
+            {
+                throw new ArgumentException($"Invalid or duplicate parameter '{{{name}}}' in path template '{template}'.", nameof(template));
+            }
+
+            segments.Add(template[literalStart..i]);
+            segments.Add(name);
+            parameters.Add(name);
+            literalStart = close + 1;
+            i = close;
+        }
+
+        segments.Add(template[literalStart..]);
+        return (parameters, [.. segments]);
+    }
+}

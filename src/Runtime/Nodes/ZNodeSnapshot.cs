@@ -1,0 +1,23 @@
+using ZkTypedState.Client;
+
+namespace ZkTypedState;
+
+/// <summary>
+/// One immutable observation of a bound node. Published atomically: readers get a consistent value, status and
+/// metadata without locks.
+/// </summary>
+/// <typeparam name="T">The bound type.</typeparam>
+/// <param name="Value">The value (the type's default while loading, missing or invalidated with no value kept).</param>
+/// <param name="Status">How far the value can be trusted.</param>
+/// <param name="Stat">The node's metadata when the value was read; null when the node is missing or not read yet.</param>
+/// <param name="ObservedZxid">The zxid at which this state was observed (the read's reply zxid): compare across values for monotonic reads.</param>
+/// <param name="SessionEpoch">Which session (1 for the first, +1 after every session loss) the state was read in.</param>
+/// <param name="Error">Why the node is faulted (parse or validation failure), or what invalidated it.</param>
+public sealed record ZNodeSnapshot<T>(T Value, ZNodeStatus Status, Stat? Stat, long ObservedZxid, long SessionEpoch, Exception? Error)
+{
+    /// <summary>The zxid of the data the value came from (<see cref="Stat"/>'s mzxid), or 0.</summary>
+    public long Mzxid => Stat?.Mzxid ?? 0;
+
+    /// <summary>True when the value may be served as current (<see cref="ZNodeStatus.Fresh"/> or <see cref="ZNodeStatus.Missing"/>).</summary>
+    public bool IsCurrent => Status is ZNodeStatus.Fresh or ZNodeStatus.Missing;
+}

@@ -1,0 +1,20 @@
+namespace ZkTypedState;
+
+/// <summary>
+/// Binds a type to a ZooKeeper node: the source generator emits its descriptor (<c>T.ZNode</c>), reflection-free JSON
+/// serialization and DI/options registration (<c>AddGeneratedZNodes()</c>). The type must be <c>partial</c>.
+/// </summary>
+/// <remarks>
+/// The path may contain template parameters, e.g. <c>/config/tenants/{tenant}/limits</c>: the type is then bound once
+/// per set of parameter values, and <c>IOptionsMonitor&lt;T&gt;.Get("acme")</c> reads <c>/config/tenants/acme/limits</c>.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, Inherited = false, AllowMultiple = false)]
+public sealed class ZNodeAttribute : Attribute
+{
+    /// <summary>Binds the type to <paramref name="path"/>.</summary>
+    /// <param name="path">An absolute ZooKeeper path, optionally with <c>{parameter}</c> placeholders.</param>
+    public ZNodeAttribute(string path) => Path = path;
+
+    /// <summary>The node's path or path template.</summary>
+    public string Path { get; }
+}
