@@ -8,6 +8,9 @@ namespace ZkTypedState.Client.Connection;
 /// <summary>Reads a response record from a reply body.</summary>
 internal delegate T ResponseReader<T>(ref JuteReader reader);
 
+/// <summary>Reads a response record from a reply body, given the reply header's zxid.</summary>
+internal delegate T ObservedResponseReader<T>(ref JuteReader reader, long zxid);
+
 /// <summary>
 /// One request on its way through the client: queued, written (xid assigned at write time, so wire order is
 /// xid order), then matched to its reply through the connection's FIFO. Completion never runs user code inline:
@@ -53,6 +56,8 @@ internal sealed class Call<T> : Call
     private readonly ResponseReader<T>? _readResponse;
     private readonly T? _noNodeResult;
     private readonly bool _noNodeIsResult;
+    private readonly ObservedResponseReader<T>? _readObserved;
+    private readonly Func<long, T>? _noNodeObserved;
 
     public Call(OpCode opCode, string? path, Action<JuteWriter>? writeBody, ResponseReader<T>? readResponse)
         : base(opCode, path)
@@ -67,6 +72,16 @@ internal sealed class Call<T> : Call
     {
         _noNodeResult = noNodeResult;
         _noNodeIsResult = true;
+    }
+
+    /// <summary>Creates a call whose result carries the reply's zxid; NoNode is an answer built by <paramref name="noNode"/> when given.</summary>
+    public Call(OpCode opCode, string? path, Action<JuteWriter>? writeBody, ObservedResponseReader<T> readResponse, Func<long, T>? noNode)
+        : base(opCode, path)
+    {
+        _writeBody = writeBody;
+        _readObserved = readResponse;
+        _noNodeObserved = noNode;
+        _noNodeIsResult = noNode is not null;
     }
 
     public Task<T> Task => _completion.Task;
@@ -88,6 +103,11 @@ internal sealed class Call<T> : Call
             {
                 var reader = new JuteReader(body);
                 value = _readResponse(ref reader);
+            }
+            else if (_readObserved is not null)
+            {
+                var reader = new JuteReader(body);
+                value = _readObserved(ref reader, header.Zxid);
             }
 
             if (Watch is { } watch)
@@ -113,7 +133,7 @@ internal sealed class Call<T> : Call
                 watches.Add(WatchKind.Exist, watch.Path, watch.Watcher);
             }
 
-            _completion.TrySetResult(_noNodeResult!);
+            _completion.TrySetResult(_noNodeObserved is not null ? _noNodeObserved(header.Zxid) : _noNodeResult!);
             return;
         }
 

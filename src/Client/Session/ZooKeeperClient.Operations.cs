@@ -99,6 +99,56 @@ public sealed partial class ZooKeeperClient
             cancellationToken);
     }
 
+    /// <summary>
+    /// getData that reports a missing node as a result instead of <see cref="NoNodeException"/>, and the zxid the answer
+    /// observed. With a watcher, arms a data watch when the node exists (getData arms none on a missing node: use
+    /// <see cref="ExistsObservedAsync"/> for that).
+    /// </summary>
+    public Task<ObservedNode> GetDataObservedAsync(string path, Action<WatchedEvent>? watcher = null, CancellationToken cancellationToken = default)
+    {
+        ZooKeeperPath.Validate(path);
+        string serverPath = ToServerPath(path);
+        bool watch = watcher is not null;
+        return SubmitAsync(
+            new Call<ObservedNode>(
+                OpCode.GetData,
+                path,
+                w =>
+                {
+                    w.WriteString(serverPath);
+                    w.WriteBool(watch);
+                },
+                static (ref JuteReader r, long zxid) => new ObservedNode(r.ReadBuffer() ?? [], Stat.Read(ref r), zxid),
+                static zxid => new ObservedNode(null, null, zxid))
+            {
+                Watch = watch ? new WatchRegistration(WatchKind.Data, path, watcher!) : null,
+            },
+            cancellationToken);
+    }
+
+    /// <summary>exists with the zxid the answer observed. With a watcher, arms a watch whether or not the node exists.</summary>
+    public Task<ObservedNode> ExistsObservedAsync(string path, Action<WatchedEvent>? watcher = null, CancellationToken cancellationToken = default)
+    {
+        ZooKeeperPath.Validate(path);
+        string serverPath = ToServerPath(path);
+        bool watch = watcher is not null;
+        return SubmitAsync(
+            new Call<ObservedNode>(
+                OpCode.Exists,
+                path,
+                w =>
+                {
+                    w.WriteString(serverPath);
+                    w.WriteBool(watch);
+                },
+                static (ref JuteReader r, long zxid) => new ObservedNode(null, Stat.Read(ref r), zxid),
+                static zxid => new ObservedNode(null, null, zxid))
+            {
+                Watch = watch ? new WatchRegistration(WatchKind.Data, path, watcher!) : null,
+            },
+            cancellationToken);
+    }
+
     /// <summary>Sets a node's data if its version matches (−1: any version) and returns the new Stat.</summary>
     public Task<Stat> SetDataAsync(string path, ReadOnlyMemory<byte> data, int version = -1, CancellationToken cancellationToken = default)
     {
