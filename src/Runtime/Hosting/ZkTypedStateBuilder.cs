@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ZkTypedState;
@@ -15,7 +16,7 @@ public sealed class ZkTypedStateBuilder
     /// <c>IOptionsMonitor&lt;T&gt;</c>, <c>IOptions&lt;T&gt;</c> and the node's place in the initial sync.
     /// The source generator calls this for every <see cref="ZNodeAttribute"/> type from <c>AddGeneratedZNodes()</c>.
     /// </summary>
-    public ZkTypedStateBuilder AddZNode<T>(ZNodeDescriptor<T> descriptor)
+    public ZkTypedStateBuilder AddZNode<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(ZNodeDescriptor<T> descriptor)
         where T : notnull
     {
         ArgumentNullException.ThrowIfNull(descriptor);
