@@ -425,6 +425,12 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             return false;
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            error = new ZNodePayloadException(Path, stat.Mzxid, ZNodePayloadError.Malformed, $"The payload of {Path} is not valid UTF-8, so it cannot be JSON for {typeof(T).Name}.");
+            return false;
+        }
+
         T? parsed;
         try
         {
