@@ -455,15 +455,35 @@ public sealed partial class ZooKeeperClient
         }
     }
 
-    private async Task<T> SubmitAsync<T>(Call<T> call, CancellationToken cancellationToken)
+    private Task<T> SubmitAsync<T>(Call<T> call, CancellationToken cancellationToken)
     {
-        ThrowIfTerminal();
+        if (State.IsTerminal())
+        {
+            return Task.FromException<T>(CreateTerminalException(call.Path));
+        }
+
+        // The common case, no token: hand out the call's own task (no async wrapper, no registration).
+        if (!cancellationToken.CanBeCanceled)
+        {
+            Enqueue(call);
+            return call.Task;
+        }
+
+        return SubmitCancellableAsync(call, cancellationToken);
+    }
+
+    private async Task<T> SubmitCancellableAsync<T>(Call<T> call, CancellationToken cancellationToken)
+    {
         using CancellationTokenRegistration registration = call.RegisterCancellation(cancellationToken);
+        Enqueue(call);
+        return await call.Task.ConfigureAwait(false);
+    }
+
+    private void Enqueue(Call call)
+    {
         if (!_outgoing.Writer.TryWrite(call))
         {
             call.Fail(CreateTerminalException(call.Path));
         }
-
-        return await call.Task.ConfigureAwait(false);
     }
 }

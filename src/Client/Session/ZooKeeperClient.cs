@@ -48,7 +48,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
     private byte[] _password = new byte[ConnectRequest.PasswordLength];
     private int _negotiatedTimeoutMs;
     private long _lastHeard = Stopwatch.GetTimestamp();
-    private ZooKeeperState _state = ZooKeeperState.Connecting;
+    private volatile ZooKeeperState _state = ZooKeeperState.Connecting;
     private DateTimeOffset _stateSince = DateTimeOffset.UtcNow;
     private TaskCompletionSource _stateSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? _terminalReason;
@@ -102,16 +102,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
     public event Action<WatchesRestored>? WatchesRestored;
 
     /// <summary>The current state.</summary>
-    public ZooKeeperState State
-    {
-        get
-        {
-            lock (_stateGate)
-            {
-                return _state;
-            }
-        }
-    }
+    public ZooKeeperState State => _state;
 
     /// <summary>When the current state began.</summary>
     public DateTimeOffset StateSince

@@ -19,13 +19,14 @@ public sealed class PipeliningTests(ZooKeeperServerFixture fixture)
         var writes = new Task<Stat>[pairs];
         var reads = new Task<NodeData>[pairs];
         var completionOrder = new List<int>(pairs * 2);
+        var recorded = new List<Task>(pairs * 2);
         for (int i = 0; i < pairs; i++)
         {
             int index = i;
             writes[i] = client.SetDataAsync(path, Encoding.UTF8.GetBytes(i.ToString()));
             reads[i] = client.GetDataAsync(path);
-            _ = writes[i].ContinueWith(_ => { lock (completionOrder) { completionOrder.Add(2 * index); } }, TaskContinuationOptions.ExecuteSynchronously);
-            _ = reads[i].ContinueWith(_ => { lock (completionOrder) { completionOrder.Add((2 * index) + 1); } }, TaskContinuationOptions.ExecuteSynchronously);
+            recorded.Add(writes[i].ContinueWith(_ => { lock (completionOrder) { completionOrder.Add(2 * index); } }, TaskContinuationOptions.ExecuteSynchronously));
+            recorded.Add(reads[i].ContinueWith(_ => { lock (completionOrder) { completionOrder.Add((2 * index) + 1); } }, TaskContinuationOptions.ExecuteSynchronously));
         }
 
         Stat[] written = await Task.WhenAll(writes);
@@ -38,6 +39,7 @@ public sealed class PipeliningTests(ZooKeeperServerFixture fixture)
             Assert.Equal(i + 1, read[i].Stat.Version);
         }
 
+        await Task.WhenAll(recorded);
         Assert.Equal(pairs * 2, completionOrder.Count);
     }
 
