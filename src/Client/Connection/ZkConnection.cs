@@ -411,8 +411,10 @@ internal sealed class ZkConnection : IAsyncDisposable
 
     private async Task WatchdogAsync(IConnectionOwner owner, TimeSpan readTimeout, CancellationToken cancellationToken)
     {
-        // Ping when nothing was sent for half the read timeout (at most every 10 s), as the Java client does.
-        TimeSpan pingInterval = TimeSpan.FromTicks(Math.Min(readTimeout.Ticks / 2, TimeSpan.FromSeconds(10).Ticks));
+        // Ping when nothing was sent for a third of the read timeout (at most every 10 s). The Java client waits half of
+        // it; a third leaves two ping round trips of slack before the deadline, so a briefly stalled server or a
+        // descheduled client is not mistaken for a dead connection.
+        TimeSpan pingInterval = TimeSpan.FromTicks(Math.Min(readTimeout.Ticks / 3, TimeSpan.FromSeconds(10).Ticks));
         TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(readTimeout.TotalMilliseconds / 8, 5, 500));
         using var timer = new PeriodicTimer(tick);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
