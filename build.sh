@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ZkTypedState build entry point.
-#   ./build.sh demo [host:port]   install what is missing, then run the client demo
+#   ./build.sh demo [host:port]   install what is missing, then run the Quickstart demo: a [ZNode] value bound
+#                                 into IOptionsMonitor, changing live and surviving a server restart
 #                                 (starts a throwaway local ZooKeeper when no server is given)
 #   ./build.sh test               install what is missing, build, run every test project and
 #                                 print "N passed, N failed, N skipped" (exit non-zero on failure)
@@ -20,6 +21,15 @@ ensure_prerequisites() {
   local packages=()
   command -v java >/dev/null 2>&1 || [ -n "${JAVA_HOME:-}" ] || packages+=(default-jre-headless)
   if [ -z "${ZOOKEEPER_HOME:-}" ] && [ ! -f /usr/share/java/zookeeper.jar ]; then packages+=(zookeeper); fi
+  # Apache Curator (Java) for the LeaderLatch interop test, and javac to compile its small Java participant.
+  local jar
+  for jar in curator-recipes curator-framework curator-client guava slf4j-api; do
+    if [ ! -f "/usr/share/java/$jar.jar" ]; then
+      packages+=(libcurator-recipes-java libcurator-framework-java libcurator-client-java libguava-java libslf4j-java)
+      break
+    fi
+  done
+  command -v javac >/dev/null 2>&1 || [ -x "${JAVA_HOME:-/nonexistent}/bin/javac" ] || packages+=(default-jdk-headless)
   if [ ${#packages[@]} -gt 0 ]; then
     log "installing: ${packages[*]}"
     as_root apt-get update -qq
@@ -35,7 +45,7 @@ run_demo() {
   ensure_prerequisites
   local args=()
   [ $# -gt 0 ] && args=(-- --connect "$1")
-  dotnet run --project samples/ClientDemo -c Release "${args[@]}"
+  dotnet run --project samples/Quickstart -c Release "${args[@]}"
 }
 
 run_tests() {

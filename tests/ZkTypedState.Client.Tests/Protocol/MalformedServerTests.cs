@@ -9,11 +9,12 @@ public sealed class MalformedServerTests
 {
     private const int GetDataOp = 4;
 
-    private static async Task<(ZooKeeperClient Client, ScriptedConnection Connection)> ConnectAsync(ScriptedZooKeeperServer server, int timeoutMs = 4000)
+    private static async Task<(ZooKeeperClient Client, ScriptedConnection Connection)> ConnectAsync(ScriptedZooKeeperServer server, int timeoutMs = 4000, System.Diagnostics.Stopwatch? sinceHandshake = null)
     {
         var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = TimeSpan.FromMilliseconds(timeoutMs) });
         ScriptedConnection connection = await server.AcceptAsync(Timeouts.Token());
         await connection.ReadConnectRequestAsync(Timeouts.Token());
+        sinceHandshake?.Start();
         await connection.SendConnectResponseAsync(timeoutMs, sessionId: 0x42);
         await client.WaitForConnectedAsync(Timeouts.Token());
         return (client, connection);
@@ -130,7 +131,9 @@ public sealed class MalformedServerTests
     public async Task A_reply_that_never_comes_is_detected_by_the_read_deadline()
     {
         await using var server = ScriptedZooKeeperServer.Start();
-        var (client, connection) = await ConnectAsync(server, timeoutMs: 900);
+        // The read deadline runs from the last frame received: the handshake answer.
+        var started = new System.Diagnostics.Stopwatch();
+        var (client, connection) = await ConnectAsync(server, timeoutMs: 900, sinceHandshake: started);
         await using (client)
         {
             var disconnected = new TaskCompletionSource<ZooKeeperStateChange>();
@@ -141,7 +144,6 @@ public sealed class MalformedServerTests
                     disconnected.TrySetResult(c);
                 }
             };
-            var started = System.Diagnostics.Stopwatch.StartNew();
             Task<NodeData> read = client.GetDataAsync("/a");
 
             // The server reads the request (and the pings) but never answers anything.

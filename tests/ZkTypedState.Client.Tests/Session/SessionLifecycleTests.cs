@@ -62,7 +62,7 @@ public sealed class SessionLifecycleTests(ZooKeeperServerFixture fixture)
     [Fact]
     public async Task Pings_keep_an_idle_session_alive_past_its_timeout()
     {
-        await using var client = await fixture.ConnectAsync(sessionTimeout: TimeSpan.FromMilliseconds(1200));
+        await using var client = await fixture.ConnectAsync(sessionTimeout: TimeSpan.FromMilliseconds(2000));
         string path = ZooKeeperServerFixture.UniquePath("idle");
         await client.CreateAsync(path, default, CreateMode.Ephemeral);
         long session = client.SessionId;

@@ -14,8 +14,17 @@ public sealed class StateRecorder
     public StateRecorder(ZooKeeperClient client, Stopwatch clock)
     {
         _clock = clock;
+
+        // Changes are delivered asynchronously: one that happened before the recorder existed (e.g. the Connected
+        // of the connect the test just awaited) may still be on its way, and is not what the test records.
+        DateTimeOffset created = DateTimeOffset.UtcNow;
         client.StateChanged += change =>
         {
+            if (change.Since < created)
+            {
+                return;
+            }
+
             var entry = (change, _clock.Elapsed);
             lock (_all)
             {

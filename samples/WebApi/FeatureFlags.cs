@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using ZkTypedState;
+
+namespace WebApi;
+
+/// <summary>Feature flags served by the API, live from ZooKeeper.</summary>
+[ZNode("/webapi/features")]
+public partial record FeatureFlags
+{
+    /// <summary>Whether the new checkout is on.</summary>
+    public bool NewCheckout { get; init; }
+
+    /// <summary>Share of traffic that sees the new checkout, in percent.</summary>
+    [Range(0, 100)]
+    public int RolloutPercent { get; init; }
+}
+
+/// <summary>Per-tenant limits, one node per tenant.</summary>
+[ZNode("/webapi/tenants/{tenant}/limits")]
+public partial record TenantLimits
+{
+    /// <summary>Requests per second the tenant may make.</summary>
+    [Range(1, 100_000)]
+    public int RequestsPerSecond { get; init; } = 10;
+}
+
+/// <summary>Reflection-free JSON for the bound types and the API's responses.</summary>
+[JsonSerializable(typeof(FeatureFlags))]
+[JsonSerializable(typeof(TenantLimits))]
+[JsonSerializable(typeof(NodeView<FeatureFlags>))]
+[JsonSerializable(typeof(NodeView<TenantLimits>))]
+internal sealed partial class WebApiJson : JsonSerializerContext;
+
+/// <summary>A bound value with its status, as the API returns it.</summary>
+/// <typeparam name="T">The bound type.</typeparam>
+/// <param name="Path">The node's path.</param>
+/// <param name="Status">The value's status.</param>
+/// <param name="Value">The value.</param>
+/// <param name="Version">The node's data version, if it exists.</param>
+/// <param name="Error">Why the node is faulted or invalidated, if it is.</param>
+public sealed record NodeView<T>(string Path, string Status, T Value, int? Version, string? Error);

@@ -1,0 +1,63 @@
+// WebApi: an ASP.NET Core minimal API serving live ZooKeeper-backed values and a health endpoint.
+//   dotnet run --project samples/WebApi [-- --connect host:port] [--urls http://127.0.0.1:5080]
+// Without --connect it starts a throwaway local ZooKeeper server. Try:
+//   curl localhost:5080/features   curl localhost:5080/tenants/acme/limits   curl localhost:5080/health
+//   curl -X PUT localhost:5080/features -H 'content-type: application/json' -d '{"NewCheckout":true,"RolloutPercent":10}'
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using WebApi;
+using ZkTypedState;
+using ZkTypedState.Testing;
+
+WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+string? connect = builder.Configuration["connect"] ?? Environment.GetEnvironmentVariable("ZK_CONNECT");
+ZooKeeperTestServer? server = null;
+if (string.IsNullOrEmpty(connect))
+{
+    server = await ZooKeeperTestServer.StartAsync();
+    connect = server.ConnectionString;
+    Console.WriteLine($"Started a local ZooKeeper server at {connect}");
+}
+
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WebApiJson.Default));
+builder.Services.AddZkTypedState(o => o.ConnectionString = connect!).AddGeneratedZNodes();
+builder.Services.AddHealthChecks().AddZkTypedState();
+
+WebApplication app = builder.Build();
+
+app.MapGet("/features", (IZNode<FeatureFlags> node) => View(node));
+app.MapPut("/features", async (FeatureFlags flags, IZNode<FeatureFlags> node, CancellationToken ct) =>
+{
+    try
+    {
+        await node.SetAsync(flags, cancellationToken: ct);
+        return Results.Ok(View(node));
+    }
+    catch (ZNodeValidationException invalid)
+    {
+        return Results.ValidationProblem(new Dictionary<string, string[]> { [invalid.Path] = [.. invalid.Errors] });
+    }
+});
+app.MapGet("/tenants/{tenant}/limits", async (string tenant, TenantLimitsFamily tenants, CancellationToken ct) =>
+{
+    IZNode<TenantLimits> node = tenants.Get(tenant);
+    await node.WaitForLoadedAsync(ct);
+    return View(node);
+});
+app.MapGet("/rollout", (IOptionsMonitor<FeatureFlags> flags) => flags.CurrentValue.NewCheckout ? $"new checkout for {flags.CurrentValue.RolloutPercent}%" : "old checkout");
+app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+{
+    ResultStatusCodes = { [HealthStatus.Degraded] = StatusCodes.Status200OK },
+});
+
+await app.RunAsync();
+if (server is not null)
+{
+    await server.DisposeAsync();
+}
+
+static NodeView<T> View<T>(IZNode<T> node)
+{
+    ZNodeSnapshot<T> current = node.Current;
+    return new NodeView<T>(node.Path, current.Status.ToString(), current.Value, current.Stat?.Version, current.Error?.Message);
+}

@@ -1,0 +1,74 @@
+using ZkTypedState.Generator.Helpers;
+
+namespace ZkTypedState.Generator.Model;
+
+/// <summary>
+/// Everything the emitter needs to write one [ZNode] type's file, as plain values (no symbols, syntax or locations),
+/// so that an unrelated edit leaves it equal and the output is cached.
+/// </summary>
+/// <param name="FullyQualifiedName">The type as C# names it from anywhere: <c>global::Ns.Outer.Limits</c>.</param>
+/// <param name="Name">The type's simple name, escaped if it is a keyword.</param>
+/// <param name="Namespace">The containing namespace (escaped), empty for the global namespace.</param>
+/// <param name="ContainingTypes">The containing types, outermost first (empty for a top-level type).</param>
+/// <param name="Keyword">The declaration keyword: <c>class</c>, <c>record</c>, <c>struct</c> or <c>record struct</c>.</param>
+/// <param name="FileNameHint">A unique, stable hint name stem (namespace and nesting, e.g. <c>Ns.Outer+Limits</c>).</param>
+/// <param name="PathTemplate">The path or path template, as written.</param>
+/// <param name="Parameters">The template's parameters, in order (empty for a plain path).</param>
+/// <param name="DefaultConstructorArguments">Arguments for the default-value constructor call (<c>name: value</c>), usually none.</param>
+/// <param name="ValidatedMembers">Members with DataAnnotations validation attributes, in declaration order (base types first).</param>
+/// <param name="FamilyName">For templates: the injectable accessor class's name (<c>LimitsFamily</c>); otherwise null.</param>
+/// <param name="FamilyAccessibility">The accessor's accessibility keyword: <c>public</c> or <c>internal</c>.</param>
+/// <param name="HidesInheritedZNode">A base type has an accessible <c>ZNode</c> member (e.g. a [ZNode] base class), so ours is declared <c>new</c>.</param>
+internal sealed record ZNodeSpec(
+    string FullyQualifiedName,
+    string Name,
+    string Namespace,
+    EquatableArray<ContainingTypeSpec> ContainingTypes,
+    string Keyword,
+    string FileNameHint,
+    string PathTemplate,
+    EquatableArray<TemplateParameterSpec> Parameters,
+    EquatableArray<string> DefaultConstructorArguments,
+    EquatableArray<ValidatedMemberSpec> ValidatedMembers,
+    string? FamilyName,
+    string FamilyAccessibility,
+    bool HidesInheritedZNode)
+{
+    /// <summary>True for a path template with parameters.</summary>
+    public bool IsTemplate => !Parameters.IsEmpty;
+
+    /// <summary>The accessor class as C# names it from anywhere, or null when there is none.</summary>
+    public string? FamilyFullyQualifiedName => FamilyName is null
+        ? null
+        : FullyQualifiedName.Substring(0, FullyQualifiedName.Length - Name.Length) + FamilyName;
+}
+
+/// <summary>A type that contains the bound type (it must be partial too).</summary>
+/// <param name="Keyword">Its declaration keyword (<c>class</c>, <c>record</c>, <c>struct</c>, <c>record struct</c>, <c>interface</c>).</param>
+/// <param name="Name">Its simple name, escaped if needed.</param>
+internal sealed record ContainingTypeSpec(string Keyword, string Name);
+
+/// <summary>One template parameter.</summary>
+/// <param name="Name">The name as written between the braces.</param>
+/// <param name="Identifier">A valid, distinct C# parameter identifier for it.</param>
+internal sealed record TemplateParameterSpec(string Name, string Identifier);
+
+/// <summary>A property or field validated with DataAnnotations attributes.</summary>
+/// <param name="Name">The member's name (used as MemberName and DisplayName).</param>
+/// <param name="Identifier">The member's name as an identifier (escaped if a keyword).</param>
+/// <param name="Attributes">Its validation attributes, in declaration order.</param>
+internal sealed record ValidatedMemberSpec(string Name, string Identifier, EquatableArray<ValidationAttributeSpec> Attributes);
+
+/// <summary>A validation attribute, reproduced in generated code with the same constructor and named arguments.</summary>
+/// <param name="TypeFullyQualifiedName">The attribute class, e.g. <c>global::System.ComponentModel.DataAnnotations.RangeAttribute</c>.</param>
+/// <param name="ConstructorArguments">The constructor arguments as C# expressions, typed so the same constructor is chosen.</param>
+/// <param name="NamedArguments">The named arguments (properties or fields) in declaration order.</param>
+internal sealed record ValidationAttributeSpec(
+    string TypeFullyQualifiedName,
+    EquatableArray<string> ConstructorArguments,
+    EquatableArray<NamedArgumentSpec> NamedArguments);
+
+/// <summary>A named attribute argument.</summary>
+/// <param name="Name">The property or field name.</param>
+/// <param name="Expression">Its value as a C# expression.</param>
+internal sealed record NamedArgumentSpec(string Name, string Expression);

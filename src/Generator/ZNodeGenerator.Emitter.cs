@@ -1,0 +1,285 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using ZkTypedState.Generator.Helpers;
+using ZkTypedState.Generator.Model;
+
+namespace ZkTypedState.Generator;
+
+public sealed partial class ZNodeGenerator
+{
+    /// <summary>
+    /// Models to source text. Every name is written fully qualified with <c>global::</c>, so generated files need no
+    /// usings and cannot be broken by the user's own type names.
+    /// </summary>
+    internal static class Emitter
+    {
+        /// <summary>The generator's assembly version, as written into [GeneratedCode].</summary>
+        public static readonly string Version = typeof(ZNodeGenerator).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+
+        /// <summary>The registration file's hint name.</summary>
+        public const string RegistrationHintName = "ZkTypedStateGeneratedRegistration.g.cs";
+
+        private const string ValidateMethodName = "__ZkTypedState_Validate";
+        private const string AttributesClassName = "__ZkTypedState_ValidationAttributes";
+
+        private static readonly string GeneratedCodeAttribute =
+            $"[global::System.CodeDom.Compiler.GeneratedCode(\"ZkTypedState.Generator\", \"{Version}\")]";
+
+        /// <summary>The hint name of a type's file.</summary>
+        public static string GetHintName(ZNodeSpec spec) => spec.FileNameHint + ".ZNode.g.cs";
+
+        /// <summary>Writes one [ZNode] type's file: the descriptor (plus validation) in the partial type, and the accessor for templates.</summary>
+        public static string EmitType(ZNodeModel model)
+        {
+            ZNodeSpec spec = model.Spec;
+            var writer = new SourceWriter();
+            WriteHeader(writer);
+
+            bool hasNamespace = spec.Namespace.Length > 0;
+            if (hasNamespace)
+            {
+                writer.WriteLine("namespace " + spec.Namespace);
+                writer.OpenBlock();
+            }
+
+            foreach (ContainingTypeSpec containing in spec.ContainingTypes)
+            {
+                writer.WriteLine($"partial {containing.Keyword} {containing.Name}");
+                writer.OpenBlock();
+            }
+
+            writer.WriteLine($"partial {spec.Keyword} {spec.Name}");
+            writer.OpenBlock();
+            WriteDescriptor(writer, model);
+            if (!spec.ValidatedMembers.IsEmpty)
+            {
+                writer.WriteLine();
+                WriteValidation(writer, spec);
+            }
+
+            writer.CloseBlock();
+
+            if (spec.IsTemplate)
+            {
+                writer.WriteLine();
+                WriteFamily(writer, spec);
+            }
+
+            for (int i = 0; i < spec.ContainingTypes.Count; i++)
+            {
+                writer.CloseBlock();
+            }
+
+            if (hasNamespace)
+            {
+                writer.CloseBlock();
+            }
+
+            return writer.ToString();
+        }
+
+        /// <summary>Writes the assembly's registration class (only called when there is at least one type).</summary>
+        public static string EmitRegistration(EquatableArray<RegistrationEntry> entries)
+        {
+            var writer = new SourceWriter();
+            WriteHeader(writer);
+            writer.WriteLine("namespace ZkTypedState");
+            writer.OpenBlock();
+            writer.WriteLine("""
+                /// <summary>
+                /// Registration of the <see cref="global::ZkTypedState.ZNodeAttribute"/> types of this assembly (generated; internal,
+                /// so that every assembly has its own).
+                /// </summary>
+                """);
+            writer.WriteLine(GeneratedCodeAttribute);
+            writer.WriteLine("internal static class ZkTypedStateGeneratedRegistration");
+            writer.OpenBlock();
+            writer.WriteLine("""
+                /// <summary>
+                /// Binds every <see cref="global::ZkTypedState.ZNodeAttribute"/> type of this assembly: registers its node (or
+                /// family of nodes, for path templates), <c>IOptionsMonitor&lt;T&gt;</c> and <c>IOptions&lt;T&gt;</c>, and the
+                /// typed accessor of each path template.
+                /// </summary>
+                /// <param name="builder">The builder returned by <c>services.AddZkTypedState(...)</c>.</param>
+                /// <returns>The same builder, for chaining.</returns>
+                """);
+            writer.WriteLine("public static global::ZkTypedState.ZkTypedStateBuilder AddGeneratedZNodes(this global::ZkTypedState.ZkTypedStateBuilder builder)");
+            writer.OpenBlock();
+            writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(builder);");
+            foreach (RegistrationEntry entry in entries)
+            {
+                writer.WriteLine($"builder.AddZNode({entry.TypeFullyQualifiedName}.ZNode);");
+            }
+
+            foreach (RegistrationEntry entry in entries)
+            {
+                if (entry.FamilyFullyQualifiedName is { } family)
+                {
+                    writer.WriteLine($"global::Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<{family}>(");
+                    writer.Indentation++;
+                    writer.WriteLine("builder.Services,");
+                    writer.WriteLine($"static services => new {family}(");
+                    writer.Indentation++;
+                    writer.WriteLine($"global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::ZkTypedState.IZNodeFamily<{entry.TypeFullyQualifiedName}>>(services)));");
+                    writer.Indentation -= 2;
+                }
+            }
+
+            writer.WriteLine("return builder;");
+            writer.CloseBlock();
+            writer.CloseBlock();
+            writer.CloseBlock();
+            return writer.ToString();
+        }
+
+        private static void WriteHeader(SourceWriter writer)
+        {
+            writer.WriteLine("// <auto-generated/>");
+            writer.WriteLine("#nullable enable");
+            writer.WriteLine();
+        }
+
+        private static void WriteDescriptor(SourceWriter writer, ZNodeModel model)
+        {
+            ZNodeSpec spec = model.Spec;
+            string type = spec.FullyQualifiedName;
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine($"/// The ZooKeeper binding of <see cref=\"{type}\"/>: node {(spec.IsTemplate ? "template" : "path")} <c>{XmlEscape(spec.PathTemplate)}</c>,");
+            writer.WriteLine("/// JSON metadata, default value and validation. <c>AddGeneratedZNodes()</c> registers it.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine(GeneratedCodeAttribute);
+            writer.WriteLine($"public static {(spec.HidesInheritedZNode ? "new " : string.Empty)}global::ZkTypedState.ZNodeDescriptor<{type}> ZNode {{ get; }} = new(");
+            writer.Indentation++;
+            writer.WriteLine(SymbolDisplay.FormatLiteral(spec.PathTemplate, quote: true) + ",");
+            if (model.Json is { } json)
+            {
+                writer.WriteLine($"{json.ContextFullyQualifiedName}.Default.{json.PropertyName},");
+            }
+            else
+            {
+                writer.WriteLine("// No JsonSerializerContext declares this type (ZKTS014), so its metadata comes from reflection: trimmed and");
+                writer.WriteLine($"// native AOT builds warn here (IL2026/IL3050). Add [JsonSerializable(typeof({spec.Name}))] to a context to fix that.");
+                writer.WriteLine($"(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{type}>)new global::System.Text.Json.JsonSerializerOptions");
+                writer.OpenBlock();
+                writer.WriteLine("TypeInfoResolver = new global::System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),");
+                writer.CloseBlock($".GetTypeInfo(typeof({type})),");
+            }
+
+            string arguments = string.Join(", ", spec.DefaultConstructorArguments);
+            writer.WriteLine($"static () => new {type}({arguments}){(spec.ValidatedMembers.IsEmpty ? ");" : ",")}");
+            if (!spec.ValidatedMembers.IsEmpty)
+            {
+                writer.WriteLine(ValidateMethodName + ");");
+            }
+
+            writer.Indentation--;
+        }
+
+        private static void WriteValidation(SourceWriter writer, ZNodeSpec spec)
+        {
+            const string Annotations = "global::System.ComponentModel.DataAnnotations";
+            var fields = new List<(string Field, ValidationAttributeSpec Attribute)>();
+
+            writer.WriteLine("/// <summary>Validates a value with its DataAnnotations attributes, without reflection; empty when valid.</summary>");
+            writer.WriteLine(GeneratedCodeAttribute);
+            writer.WriteLine($"private static global::System.Collections.Generic.IReadOnlyList<string> {ValidateMethodName}({spec.FullyQualifiedName} value)");
+            writer.OpenBlock();
+            writer.WriteLine("global::System.Collections.Generic.List<string>? errors = null;");
+            writer.WriteLine($"// The display-name overload: the other constructors discover the display name by reflection (not trim-safe).");
+            writer.WriteLine($"var context = new {Annotations}.ValidationContext(value, {SymbolDisplay.FormatLiteral(spec.Name.TrimStart('@'), quote: true)}, null, null);");
+            writer.WriteLine($"{Annotations}.ValidationResult? result;");
+            foreach (ValidatedMemberSpec member in spec.ValidatedMembers)
+            {
+                string name = SymbolDisplay.FormatLiteral(member.Name, quote: true);
+                writer.WriteLine();
+                writer.WriteLine($"context.MemberName = {name};");
+                writer.WriteLine($"context.DisplayName = {name};");
+                for (int i = 0; i < member.Attributes.Count; i++)
+                {
+                    string field = member.Name + "_" + i.ToString(CultureInfo.InvariantCulture);
+                    fields.Add((field, member.Attributes[i]));
+                    writer.WriteLine($"result = {AttributesClassName}.{field}.GetValidationResult(value.{member.Identifier}, context);");
+                    writer.WriteLine("if (result is not null)");
+                    writer.OpenBlock();
+                    writer.WriteLine($"(errors ??= new global::System.Collections.Generic.List<string>()).Add(result.ErrorMessage ?? {SymbolDisplay.FormatLiteral("The field " + member.Name + " is invalid.", quote: true)});");
+                    writer.CloseBlock();
+                }
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("return errors is null ? global::System.Array.Empty<string>() : errors;");
+            writer.CloseBlock();
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>The validation attributes of the members, created once with the arguments they were declared with.</summary>");
+            writer.WriteLine(GeneratedCodeAttribute);
+            writer.WriteLine($"private static class {AttributesClassName}");
+            writer.OpenBlock();
+            foreach ((string field, ValidationAttributeSpec attribute) in fields)
+            {
+                string creation = $"new {attribute.TypeFullyQualifiedName}({string.Join(", ", attribute.ConstructorArguments)})";
+                if (!attribute.NamedArguments.IsEmpty)
+                {
+                    creation += " { " + string.Join(", ", attribute.NamedArguments.Select(n => n.Name + " = " + n.Expression)) + " }";
+                }
+
+                writer.WriteLine($"internal static readonly {attribute.TypeFullyQualifiedName} {field} = {creation};");
+            }
+
+            writer.CloseBlock();
+        }
+
+        private static void WriteFamily(SourceWriter writer, ZNodeSpec spec)
+        {
+            string type = spec.FullyQualifiedName;
+            string family = spec.FamilyName!;
+            string path = XmlEscape(spec.PathTemplate);
+            string parameters = string.Join(", ", spec.Parameters.Select(p => "string " + p.Identifier));
+            string values = "[" + string.Join(", ", spec.Parameters.Select(p => p.Identifier)) + "]";
+
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine($"/// Typed access to the nodes bound from <c>{path}</c> (<see cref=\"{type}.ZNode\"/>), one per set of");
+            writer.WriteLine("/// parameter values. Inject it: <c>AddGeneratedZNodes()</c> registers it as a singleton.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine(GeneratedCodeAttribute);
+            writer.WriteLine($"{spec.FamilyAccessibility} sealed class {family}");
+            writer.OpenBlock();
+            writer.WriteLine($"private readonly global::ZkTypedState.IZNodeFamily<{type}> _family;");
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>Creates the accessor over the runtime's family of nodes.</summary>");
+            writer.WriteLine($"/// <param name=\"family\">The nodes bound from <see cref=\"{type}.ZNode\"/>.</param>");
+            writer.WriteLine($"public {family}(global::ZkTypedState.IZNodeFamily<{type}> family)");
+            writer.OpenBlock();
+            writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(family);");
+            writer.WriteLine("this._family = family;");
+            writer.CloseBlock();
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>The descriptor, with the path template.</summary>");
+            writer.WriteLine($"public global::ZkTypedState.ZNodeDescriptor<{type}> Descriptor => this._family.Descriptor;");
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>The node at <c>{path}</c> for the given parameter values, bound and watched on first use.</summary>");
+            WriteParameterDocs(writer, spec);
+            writer.WriteLine("/// <returns>The node.</returns>");
+            writer.WriteLine($"public global::ZkTypedState.IZNode<{type}> Get({parameters}) => this._family.Get({values});");
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>The options name of the given parameter values, for <c>IOptionsMonitor&lt;{XmlEscape(spec.Name.TrimStart('@'))}&gt;.Get(name)</c>.</summary>");
+            WriteParameterDocs(writer, spec);
+            writer.WriteLine("/// <returns>The values joined by '/'.</returns>");
+            writer.WriteLine($"public static string GetOptionsName({parameters}) => {type}.ZNode.ToOptionsName({values});");
+            writer.CloseBlock();
+        }
+
+        private static void WriteParameterDocs(SourceWriter writer, ZNodeSpec spec)
+        {
+            foreach (TemplateParameterSpec parameter in spec.Parameters)
+            {
+                writer.WriteLine($"/// <param name=\"{parameter.Identifier.TrimStart('@')}\">The value of <c>{{{XmlEscape(parameter.Name)}}}</c>: a non-empty path segment without '/'.</param>");
+            }
+        }
+
+        private static string XmlEscape(string text)
+            => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    }
+}
