@@ -53,27 +53,17 @@ public sealed class ScriptedZooKeeperServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(CancellationToken cancellationToken)
     {
-        try
+        while (await _listener.AcceptOrNullAsync(cancellationToken).ConfigureAwait(false) is { } socket)
         {
-            while (true)
+            socket.NoDelay = true;
+            var connection = new ScriptedConnection(socket);
+            lock (_connections)
             {
-                Socket socket = await _listener.AcceptSocketAsync(cancellationToken).ConfigureAwait(false);
-                socket.NoDelay = true;
-                var connection = new ScriptedConnection(socket);
-                lock (_connections)
-                {
-                    _connections.Add(connection);
-                }
-
-                Interlocked.Increment(ref _acceptedCount);
-                _accepted.Writer.TryWrite(connection);
+                _connections.Add(connection);
             }
-        }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (SocketException)
-        {
+
+            Interlocked.Increment(ref _acceptedCount);
+            _accepted.Writer.TryWrite(connection);
         }
     }
 

@@ -308,20 +308,10 @@ public sealed class FaultProxy : IAsyncDisposable
         var token = shutdown.Token;
         while (!token.IsCancellationRequested)
         {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptSocketAsync(token).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException
-                                              || (exception is SocketException && token.IsCancellationRequested))
+            Socket? client = await listener.AcceptOrNullAsync(token).ConfigureAwait(false);
+            if (client is null)
             {
                 return;
-            }
-            catch (SocketException)
-            {
-                // A connection that died while being accepted.
-                continue;
             }
 
             if (Mode == FaultMode.Cut)

@@ -135,19 +135,10 @@ internal sealed class FaultProxyControlServer : IAsyncDisposable
         var token = stop.Token;
         while (!token.IsCancellationRequested)
         {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptSocketAsync(token).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException
-                                              || (exception is SocketException && token.IsCancellationRequested))
+            Socket? client = await listener.AcceptOrNullAsync(token).ConfigureAwait(false);
+            if (client is null)
             {
                 return;
-            }
-            catch (SocketException)
-            {
-                continue;
             }
 
             clients.TryAdd(client, true);
