@@ -58,6 +58,21 @@ public sealed class ZkTypedStateOptions
     /// <summary>The largest payload accepted from a node; larger ones fault the value (the last good one is kept).</summary>
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Credentials sent on every new session (and, by the client, again on every reconnect): scheme and auth bytes,
+    /// e.g. <c>("digest", "user:password"u8.ToArray())</c>. A rejected credential makes the session
+    /// <see cref="ZooKeeperState.AuthFailed"/>: health turns unhealthy and new sessions are tried only every
+    /// <see cref="MaxNewSessionDelay"/>. Never logged.
+    /// </summary>
+    public IList<(string Scheme, byte[] Auth)> Credentials { get; } = [];
+
+    /// <summary>Adds <c>digest</c> credentials (matching ACLs made with <see cref="Acl.Digest"/>).</summary>
+    public ZkTypedStateOptions AddDigestCredentials(string user, string password)
+    {
+        Credentials.Add(("digest", System.Text.Encoding.UTF8.GetBytes(user + ":" + password)));
+        return this;
+    }
+
     /// <summary>Lets tests and advanced apps adjust the underlying client's options.</summary>
     public Action<ZooKeeperClientOptions>? ConfigureClient { get; set; }
 }

@@ -131,6 +131,16 @@ public sealed class ZooKeeperSession : IAsyncDisposable
             _current = handle;
         }
 
+        // Auth packets queued before anything else go out first on the first connection; the client resends them on reconnects.
+        foreach ((string scheme, byte[] auth) in _options.Credentials)
+        {
+            _ = client.AddAuthAsync(scheme, auth).ContinueWith(
+                static t => _ = t.Exception,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
         client.StateChanged += change => _executor.Post(() => OnClientState(handle, change.Current, change.Reason));
         client.WatchesRestored += restored => _executor.Post(() => OnRestored(handle, restored));
 
