@@ -34,7 +34,9 @@ public sealed partial class ZooKeeperClient
             long sessionId = Interlocked.Read(ref _sessionId);
             var request = new ConnectRequest(0, LastZxidSeen, (int)_options.SessionTimeout.TotalMilliseconds, sessionId, _password, ReadOnly: false);
             int timeoutBasisMs = sessionId == 0 ? request.TimeoutMs : Volatile.Read(ref _negotiatedTimeoutMs);
-            TimeSpan connectTimeout = TimeSpan.FromMilliseconds(Math.Max(250, timeoutBasisMs / _hosts.Length));
+            // As the Java client: the session timeout shared out over the hosts, but at most 2 s — a server answers a
+            // handshake in milliseconds, and an attempt lost in a partition should not hold up the next one for long.
+            TimeSpan connectTimeout = TimeSpan.FromMilliseconds(Math.Clamp(timeoutBasisMs / _hosts.Length, 250, 2000));
 
             ZkConnection connection;
             try

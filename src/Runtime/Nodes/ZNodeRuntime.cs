@@ -18,6 +18,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     private readonly SerialExecutor _notifications;
     private readonly CancellationTokenSource _lifetime = new();
     private long _readsIssued;
+    private int _lossGeneration;
     private int _disposed;
 
     /// <summary>Creates the runtime over a session owner.</summary>
@@ -45,6 +46,13 @@ public sealed class ZNodeRuntime : IAsyncDisposable
 
     /// <summary>Every bound node's path and status.</summary>
     public IReadOnlyDictionary<string, ZNodeStatus> NodeStatuses => _nodes.ToDictionary(kv => kv.Key, kv => kv.Value.Status);
+
+    /// <summary>
+    /// Bumped the moment a session loss is known, before any node is told: every snapshot of an older generation is then
+    /// served as invalidated (or stale, by policy) at once, so no reader can see an old value as current on one node
+    /// while another already shows the loss.
+    /// </summary>
+    internal int LossGeneration => Volatile.Read(ref _lossGeneration);
 
     internal ILogger Logger { get; }
 
@@ -87,6 +95,11 @@ public sealed class ZNodeRuntime : IAsyncDisposable
 
     private void OnSessionChanged(SessionEvent e)
     {
+        if (e.Kind == SessionEventKind.Lost)
+        {
+            Interlocked.Increment(ref _lossGeneration);
+        }
+
         foreach (IZNodeEntry node in _nodes.Values)
         {
             switch (e.Kind)

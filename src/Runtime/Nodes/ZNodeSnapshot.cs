@@ -15,6 +15,9 @@ namespace ZkTypedState;
 /// <param name="Error">Why the node is faulted (parse or validation failure), or what invalidated it.</param>
 public sealed record ZNodeSnapshot<T>(T Value, ZNodeStatus Status, Stat? Stat, long ObservedZxid, long SessionEpoch, Exception? Error)
 {
+    /// <summary>The runtime's session-loss generation this snapshot belongs to: once a loss is known, snapshots of older generations are never served as they are.</summary>
+    internal int LossGeneration { get; init; }
+
     /// <summary>The zxid of the data the value came from (<see cref="Stat"/>'s mzxid), or 0.</summary>
     public long Mzxid => Stat?.Mzxid ?? 0;
 

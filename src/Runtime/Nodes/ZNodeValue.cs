@@ -41,6 +41,7 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
     private long _observedZxid;
 
     // Session: which session the node is live in and what it must do there (guarded by _gate).
+    private int _generation;
     private long _epoch;
     private long _contentEpoch;
     private bool _connected;
@@ -65,18 +66,26 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
         _validators = validators;
         _default = descriptor.CreateDefault();
         _good = _default;
-        _snapshot = new ZNodeSnapshot<T>(_default, ZNodeStatus.Loading, null, 0, 0, null);
+        _generation = runtime.LossGeneration;
+        _snapshot = new ZNodeSnapshot<T>(_default, ZNodeStatus.Loading, null, 0, 0, null) { LossGeneration = _generation };
     }
 
     public string Path { get; }
 
     public string OptionsName => _optionsName;
 
-    public ZNodeSnapshot<T> Current => Volatile.Read(ref _snapshot);
+    public ZNodeSnapshot<T> Current
+    {
+        get
+        {
+            ZNodeSnapshot<T> snapshot = Volatile.Read(ref _snapshot);
+            return snapshot.LossGeneration == _runtime.LossGeneration ? snapshot : AfterLoss(snapshot);
+        }
+    }
 
-    public T Value => Volatile.Read(ref _snapshot).Value;
+    public T Value => Current.Value;
 
-    public ZNodeStatus Status => Volatile.Read(ref _snapshot).Status;
+    public ZNodeStatus Status => Current.Status;
 
     public Task Loaded
     {
@@ -90,6 +99,22 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
     }
 
     public event Action<ZNodeChange<T>>? Changed;
+
+    /// <summary>
+    /// A snapshot read in a session that is now known to be lost, in the window before this node itself has been told:
+    /// served as the policy says (invalidated, or stale), never as current.
+    /// </summary>
+    private ZNodeSnapshot<T> AfterLoss(ZNodeSnapshot<T> snapshot)
+    {
+        if (_runtime.Options.SessionLossPolicy == SessionLossPolicy.ServeStaleAndRebuild)
+        {
+            return snapshot.Status is ZNodeStatus.Fresh or ZNodeStatus.Missing ? snapshot with { Status = ZNodeStatus.Stale } : snapshot;
+        }
+
+        return snapshot.Status == ZNodeStatus.Invalidated
+            ? snapshot
+            : new ZNodeSnapshot<T>(_default, ZNodeStatus.Invalidated, null, snapshot.ObservedZxid, snapshot.SessionEpoch, new SessionExpiredException(Path, "ZooKeeper: the session was lost.")) { LossGeneration = snapshot.LossGeneration };
+    }
 
     public event Action<ZNodeSignal<T>>? Signaled;
 
@@ -106,6 +131,7 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             }
 
             _resyncOnLoad = _hasContent;
+            _generation = _runtime.LossGeneration;
             _epoch = epoch;
             _client = client;
             _connected = true;
@@ -267,8 +293,9 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
                     _reading = false;
                     _fault = ex;
                     _hasContent = true;
-                    MarkLoadedLocked();
+                    _loadedThisEpoch = true;
                     failed = PublishLocked(ZNodeSignalKind.StatusChanged, changed: false);
+                    _loaded.TrySetResult();
                 }
 
                 _runtime.Logger.LogError(ex, "Reading {Path} failed.", Path);
@@ -332,6 +359,12 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
     // ---- applying ----
     private Action? ApplyLocked(ObservedNode result, long epoch)
     {
+        if (_generation != _runtime.LossGeneration)
+        {
+            // The session this read belongs to is known to be lost (this node just has not been told yet): drop it.
+            return null;
+        }
+
         bool firstContent = !_hasContent;
         bool changed;
         if (!result.Exists)
@@ -397,16 +430,13 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
         _invalidated = false;
         bool resync = _resyncPending || (_resyncOnLoad && !_loadedThisEpoch);
         _resyncPending = false;
-        MarkLoadedLocked();
-
-        // No change events during the initial load: the first content is not a change.
-        return PublishLocked(resync ? ZNodeSignalKind.Resynced : ZNodeSignalKind.StatusChanged, changed && !firstContent, forceSignal: resync);
-    }
-
-    private void MarkLoadedLocked()
-    {
         _loadedThisEpoch = true;
+
+        // No change events during the initial load: the first content is not a change. The snapshot is published
+        // before Loaded completes, so whoever awaits Loaded reads the loaded value.
+        Action? notify = PublishLocked(resync ? ZNodeSignalKind.Resynced : ZNodeSignalKind.StatusChanged, changed && !firstContent, forceSignal: resync);
         _loaded.TrySetResult();
+        return notify;
     }
 
     private bool TryParse(byte[] bytes, Stat stat, out T value, out ZNodePayloadException? error)
@@ -484,7 +514,8 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
         ZNodeSnapshot<T> previous = _snapshot;
         ZNodeSnapshot<T> next = Compute();
         bool same = ReferenceEquals(previous.Value, next.Value) && previous.Status == next.Status && previous.Stat == next.Stat
-            && previous.ObservedZxid == next.ObservedZxid && previous.SessionEpoch == next.SessionEpoch && ReferenceEquals(previous.Error, next.Error);
+            && previous.ObservedZxid == next.ObservedZxid && previous.SessionEpoch == next.SessionEpoch && ReferenceEquals(previous.Error, next.Error)
+            && previous.LossGeneration == next.LossGeneration;
         if (!same)
         {
             Volatile.Write(ref _snapshot, next);
@@ -550,7 +581,7 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             value = _good;
         }
 
-        return new ZNodeSnapshot<T>(value, status, _exists ? _stat : null, _observedZxid, _contentEpoch, error);
+        return new ZNodeSnapshot<T>(value, status, _exists ? _stat : null, _observedZxid, _contentEpoch, error) { LossGeneration = _generation };
     }
 
     private void Post(Action? notification)

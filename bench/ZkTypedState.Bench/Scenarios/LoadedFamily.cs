@@ -1,0 +1,142 @@
+using ZkTypedState.Bench.Infra;
+using ZkTypedState.Bench.Model;
+
+namespace ZkTypedState.Bench.Scenarios;
+
+/// <summary>
+/// The <c>load</c> state shared by load, reconnect and expiry: N children of /bench/load set up through --connect
+/// (untimed), then the client under test started through --proxied and every child bound and loaded (timed).
+/// </summary>
+public sealed class LoadedFamily : IAsyncDisposable
+{
+    private LoadedFamily(ClientUnderTest client, IZNode<LoadValue>[] nodes, double loadMs)
+    {
+        Client = client;
+        Nodes = nodes;
+        LoadMs = loadMs;
+    }
+
+    public ClientUnderTest Client { get; }
+
+    public IZNode<LoadValue>[] Nodes { get; }
+
+    /// <summary>From starting the client under test to all N values held with their watches set.</summary>
+    public double LoadMs { get; }
+
+    /// <summary>Creates (or overwrites) the N children with rev 0 of this run: untimed, through --connect.</summary>
+    public static async Task SetUpAsync(ScenarioContext ctx)
+    {
+        long start = Clock.Now;
+        await ctx.Writer.EnsurePathAsync(BenchNodes.LoadRoot, ctx.Token);
+        await ctx.Writer.CreateOrSetManyAsync(
+            ctx.N,
+            BenchNodes.LoadPath,
+            i => BenchNodes.Serialize(BenchNodes.LoadPayload(i, rev: 0, ctx.Run)),
+            ctx.Token);
+        Log.Info($"setup: {ctx.N} children of {BenchNodes.LoadRoot} written through --connect in {Clock.MsSince(start):0} ms");
+    }
+
+    /// <summary>
+    /// Starts the client under test and loads all N children; resets the proxy's counters first, so its stats
+    /// afterwards count exactly the load.
+    /// </summary>
+    public static async Task<LoadedFamily> LoadAsync(ScenarioContext ctx, TimeSpan sessionTimeout)
+    {
+        await ctx.Control.ResetAsync(ctx.Token);
+        long start = Clock.Now;
+        ClientUnderTest client = await ClientUnderTest.StartAsync(ctx.Args.Proxied, sessionTimeout, b => b.AddZNode(LoadValue.ZNode), ctx.Token);
+        double startedMs = Clock.MsSince(start);
+        IZNode<LoadValue>[] nodes;
+        double boundMs;
+        try
+        {
+            var family = client.Get<IZNodeFamily<LoadValue>>();
+            nodes = new IZNode<LoadValue>[ctx.N];
+            for (int i = 0; i < nodes.Length; i++)
+            {
+                nodes[i] = family.Get(BenchNodes.LoadName(i));
+            }
+
+            boundMs = Clock.MsSince(start);
+            await Waits.WithinAsync(client.Runtime.WaitForAllLoadedAsync(ctx.Token), LoadTimeout(ctx.N), $"all {ctx.N} nodes to load", ctx.Token);
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+
+        long reportedAt = Clock.Now;
+        double reportedMs = Clock.Ms(start, reportedAt);
+        var loaded = new LoadedFamily(client, nodes, 0);
+        try
+        {
+            // Held = readable: Fresh with this run's content (see Visibility for why "loaded" is not enough).
+            long heldAt;
+            int late;
+            try
+            {
+                (heldAt, late) = await Visibility.WaitAsync(nodes, s => s.Status == ZNodeStatus.Fresh && s.Value.Run == ctx.Run && s.Value.Rev == 0, TimeSpan.FromSeconds(5), "the loaded values to be readable", ctx.Token);
+            }
+            catch (BenchFailure)
+            {
+                loaded.Verify(ctx, i => 0, "after the load");
+                throw;
+            }
+
+            // When every value was readable at the first look right after the runtime reported them loaded, they
+            // were held then (the look itself takes a few ms over 10,000 nodes and is not the client's time).
+            loaded = new LoadedFamily(client, nodes, Clock.Ms(start, late == 0 ? reportedAt : heldAt));
+            Log.Info($"load: host started at {startedMs:0.0} ms, {ctx.N} nodes bound at {boundMs:0.0} ms, all reported loaded at {reportedMs:0.0} ms, all readable at {loaded.LoadMs:0.0} ms"
+                + (late > 0 ? $" ({late} node(s) were reported loaded before their value was readable)" : ""));
+            loaded.Verify(ctx, i => 0, "after the load");
+        }
+        catch
+        {
+            await loaded.DisposeAsync();
+            throw;
+        }
+
+        return loaded;
+    }
+
+    public static TimeSpan LoadTimeout(int n) => TimeSpan.FromSeconds(60 + (n / 100.0));
+
+    /// <summary>Checks that every node is Fresh and holds this run's content at the expected rev.</summary>
+    public void Verify(ScenarioContext ctx, Func<int, long> expectedRev, string when)
+    {
+        int bad = 0;
+        string? first = null;
+        for (int i = 0; i < Nodes.Length; i++)
+        {
+            ZNodeSnapshot<LoadValue> s = Nodes[i].Current;
+            if (s.Status != ZNodeStatus.Fresh || s.Value.Id != BenchNodes.LoadName(i) || s.Value.Run != ctx.Run || s.Value.Rev != expectedRev(i))
+            {
+                bad++;
+                first ??= $"{Nodes[i].Path}: status {s.Status}, id '{s.Value.Id}', run '{s.Value.Run}', rev {s.Value.Rev} (expected rev {expectedRev(i)}){(s.Error is null ? "" : ", error: " + s.Error.Message)}";
+            }
+        }
+
+        if (bad > 0)
+        {
+            throw new BenchFailure($"{when}, {bad} of {Nodes.Length} nodes do not hold the expected value; first: {first}");
+        }
+    }
+
+    public ValueTask DisposeAsync() => Client.DisposeAsync();
+}
+
+/// <summary>The K changed nodes of reconnect and expiry.</summary>
+public static class ChangedNodes
+{
+    public const int K = 10;
+
+    /// <summary>K indices spread evenly over 0..N-1.</summary>
+    public static int[] Pick(int n) => [.. Enumerable.Range(0, K).Select(j => (int)((((long)j * 2) + 1) * n / (2 * K)))];
+
+    /// <summary>Writes rev 1 of each picked node through --connect, pipelined.</summary>
+    public static Task ChangeAsync(ScenarioContext ctx, int[] indices) =>
+        Task.WhenAll(indices.Select(i => ctx.Writer.Client.SetDataAsync(BenchNodes.LoadPath(i), BenchNodes.Serialize(BenchNodes.LoadPayload(i, rev: 1, ctx.Run)), cancellationToken: ctx.Token)));
+
+    public static bool HoldsNewValue(ZNodeSnapshot<LoadValue> s, string run) => s.Status == ZNodeStatus.Fresh && s.Value.Rev == 1 && s.Value.Run == run;
+}
