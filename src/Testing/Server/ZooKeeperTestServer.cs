@@ -518,6 +518,9 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
             var current = process ?? throw new ZooKeeperServerStartException($"{this} is not running.", ReadLogTail(40, 0));
             if (current.HasExited)
             {
+                // HasExited can be true before the last output lines reached the log: WaitForExitAsync waits for the
+                // redirected streams' EOF, so the tail read after it is complete.
+                await current.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
                 var output = ReadLogTail(60, launchLogOffset);
                 if (clock.Elapsed < options.StartTimeout && output.Contains("Address already in use", StringComparison.Ordinal))
                 {

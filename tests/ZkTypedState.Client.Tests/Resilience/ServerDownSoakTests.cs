@@ -69,7 +69,7 @@ public sealed class ServerDownSoakTests(ITestOutputHelper output)
             $"memory {memoryEarly / 1024} KiB -> {memoryLate / 1024} KiB; threads {threadsEarly} -> {threadsLate}; DisposeAsync {disposing.ElapsedMilliseconds} ms");
 
         Assert.InRange(attempts.Count, 20, 600);          // keeps trying, but at most ~10 a second
-        Assert.True(gaps.Max() <= 1500, "no attempt gap should exceed the 1 s backoff cap by much");
+        Assert.True(gaps.Max() <= 2000, $"an attempt gap of {gaps.Max():0} ms: no gap may exceed the 1 s backoff cap by more than scheduling slack");
         Assert.True(stddev > 50, "attempt gaps should be jittered, not a fixed period");
         Assert.True(memoryLate - memoryEarly < 4 * 1024 * 1024, $"managed memory grew by {(memoryLate - memoryEarly) / 1024} KiB");
         Assert.True(threadsLate - threadsEarly <= 4, $"thread count grew from {threadsEarly} to {threadsLate}");
