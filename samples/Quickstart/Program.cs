@@ -96,8 +96,9 @@ await using (ZooKeeperClient writer = await ZooKeeperClient.ConnectAsync(connect
 
 await using (ZooKeeperClient writer = await ZooKeeperClient.ConnectAsync(connect))
 {
-    Say("""Another session writes {"Text":"still live after the restart","Volume":2}""");
-    await writer.SetDataAsync(node.Path, Encoding.UTF8.GetBytes("""{"Text":"still live after the restart","Volume":2}"""));
+    string json = server is null ? """{"Text":"still live","Volume":2}""" : """{"Text":"still live after the restart","Volume":2}""";
+    Say($"Another session writes {json}");
+    await writer.SetDataAsync(node.Path, Encoding.UTF8.GetBytes(json));
     await changed.WaitAsync(TimeSpan.FromSeconds(30));
 }
 
