@@ -12,7 +12,7 @@ internal interface IZNodeEntry
     /// <summary>Completes once the node has been read in the current session.</summary>
     Task Loaded { get; }
 
-    void OnEstablished(ZooKeeperClient client, long epoch);
+    void OnEstablished(ZooKeeperClient client, long epoch, bool connected);
 
     void OnDisconnected();
 

@@ -72,10 +72,11 @@ public sealed class ZNodeRuntime : IAsyncDisposable
             throw new InvalidOperationException($"The node {path} is already bound to another type ({entry.GetType().GenericTypeArguments[0]}).");
         }
 
-        // A node bound while a session is up starts at once; otherwise the Established event starts it.
-        if (Session.Client is { State: ZooKeeperState.Connected } client && !Session.IsSessionLost)
+        // A node bound while a session exists starts at once (its read waits in the client's queue if the connection
+        // is down right now); otherwise the Established event starts it.
+        if (Session.Client is { } client && Session.IsEstablished)
         {
-            value.OnEstablished(client, Session.Epoch);
+            value.OnEstablished(client, Session.Epoch, connected: client.State == ZooKeeperState.Connected);
         }
 
         return value;
@@ -105,7 +106,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
             switch (e.Kind)
             {
                 case SessionEventKind.Established:
-                    node.OnEstablished(e.Client, e.Epoch);
+                    node.OnEstablished(e.Client, e.Epoch, connected: true);
                     break;
                 case SessionEventKind.Disconnected:
                     node.OnDisconnected();

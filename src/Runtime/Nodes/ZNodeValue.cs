@@ -121,7 +121,7 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
     public Task WaitForLoadedAsync(CancellationToken cancellationToken = default) => Loaded.WaitAsync(cancellationToken);
 
     // ---- session events ----
-    public void OnEstablished(ZooKeeperClient client, long epoch)
+    public void OnEstablished(ZooKeeperClient client, long epoch, bool connected)
     {
         lock (_gate)
         {
@@ -134,7 +134,7 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             _generation = _runtime.LossGeneration;
             _epoch = epoch;
             _client = client;
-            _connected = true;
+            _connected = connected;
             _loadedThisEpoch = false;
             _reading = false;
             _dirty = false;

@@ -60,6 +60,9 @@ public sealed class ZooKeeperSession : IAsyncDisposable
     /// <summary>True from the moment a session loss is known until a new session is established.</summary>
     public bool IsSessionLost => Volatile.Read(ref _current) is { } handle && (handle.Lost || !handle.Established && handle.Epoch > 1);
 
+    /// <summary>True once the current client's session has been established (it may be disconnected right now).</summary>
+    public bool IsEstablished => Volatile.Read(ref _current) is { Established: true, Lost: false };
+
     /// <summary>True after the last loss was an authentication failure, until a session is established again.</summary>
     public bool IsAuthFailed { get; private set; }
 

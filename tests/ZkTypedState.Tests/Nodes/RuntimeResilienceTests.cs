@@ -86,6 +86,33 @@ public sealed class RuntimeResilienceTests(RuntimeServerFixture fixture, ITestOu
     }
 
     [Fact]
+    public async Task A_family_member_bound_while_disconnected_loads_once_the_connection_returns()
+    {
+        string root = RuntimeServerFixture.UniquePath("late");
+        await using var writer = await fixture.ConnectAsync();
+        await writer.CreateAsync(root);
+        await writer.CreateAsync(root + "/first", RuntimeServerFixture.Json("""{"Count":1}"""));
+        await writer.CreateAsync(root + "/late", RuntimeServerFixture.Json("""{"Count":7}"""));
+        await using var proxy = await FaultProxy.StartAsync(fixture.Server);
+        var descriptor = new ZNodeDescriptor<Counter>(root + "/{id}", TestJsonContext.Default.Counter, static () => new Counter());
+        using IHost host = await RuntimeServerFixture.StartHostAsync(proxy.ConnectionString, b => b.AddZNode(descriptor), o => o.SessionTimeout = TimeSpan.FromSeconds(10));
+        var family = host.Services.GetRequiredService<IZNodeFamily<Counter>>();
+        IZNode<Counter> first = family.Get("first");
+        await first.WaitForLoadedAsync(Timeouts.Token());
+
+        proxy.Cut();
+        await NodeEvents<Counter>.WaitUntilAsync(first, s => s.Status == ZNodeStatus.Stale);
+        IZNode<Counter> late = family.Get("late");
+        Assert.Equal(ZNodeStatus.Loading, late.Status);
+        proxy.Restore();
+
+        await late.WaitForLoadedAsync(Timeouts.Token());
+        await NodeEvents<Counter>.WaitUntilAsync(late, s => s.Status == ZNodeStatus.Fresh);
+        Assert.Equal(7, late.Value.Count);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_node_deleted_and_re_created_while_cut_off_is_noticed_even_with_the_same_version()
     {
         string path = RuntimeServerFixture.UniquePath();
