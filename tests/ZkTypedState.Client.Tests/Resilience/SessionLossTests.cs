@@ -6,6 +6,8 @@ using ZkTypedState.Testing;
 namespace ZkTypedState.Client.Tests.Resilience;
 
 /// <summary>Unrecoverable loss: expiry noticed both by the local timer and from the server, and terminal.</summary>
+/// <remarks>Timing bounds are asserted here, so the class runs alone (a JVM starting next door can starve it).</remarks>
+[Collection(SoloCollection.Name)]
 public sealed class SessionLossTests(OwnServerFixture fixture, ITestOutputHelper output) : IClassFixture<OwnServerFixture>
 {
     [Fact]

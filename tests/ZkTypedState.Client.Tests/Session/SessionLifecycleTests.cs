@@ -60,29 +60,6 @@ public sealed class SessionLifecycleTests(ZooKeeperServerFixture fixture)
     }
 
     [Fact]
-    public async Task Pings_keep_an_idle_session_alive_past_its_timeout()
-    {
-        await using var client = await fixture.ConnectAsync(sessionTimeout: TimeSpan.FromMilliseconds(2000));
-        string path = ZooKeeperServerFixture.UniquePath("idle");
-        await client.CreateAsync(path, default, CreateMode.Ephemeral);
-        long session = client.SessionId;
-        var lost = new TaskCompletionSource<ZooKeeperStateChange>();
-        client.StateChanged += c => lost.TrySetResult(c);
-
-        // Stay idle for several session timeouts; an ephemeral of an expired session would be gone.
-        await using var observer = await fixture.ConnectAsync();
-        for (int i = 0; i < 3; i++)
-        {
-            await Task.Delay(client.NegotiatedSessionTimeout);
-            Assert.NotNull(await observer.ExistsAsync(path));
-        }
-
-        Assert.False(lost.Task.IsCompleted, "The idle client changed state.");
-        Assert.Equal(session, client.SessionId);
-        Assert.NotNull(await client.ExistsAsync(path));
-    }
-
-    [Fact]
     public async Task Connecting_to_a_port_with_no_server_keeps_trying_until_cancelled()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
