@@ -56,7 +56,7 @@ run_tests() {
   local status=0
   # One test project at a time (-m:1): the timing-sensitive fault tests get the 2 cores to themselves; every
   # project's summary line is summed below.
-  dotnet test ZkTypedState.sln -c Release --no-build -nologo -v quiet -m:1 2>&1 | tee "$out" || status=$?
+  dotnet test ZkTypedState.sln -c Release --no-build -nologo -v minimal -m:1 2>&1 | tee "$out" || status=$?
   local passed=0 failed=0 skipped=0 projects=0
   while read -r f p s; do
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s)); projects=$((projects + 1))
