@@ -42,7 +42,7 @@ public sealed class SessionLossTests(OwnServerFixture fixture, ITestOutputHelper
             $"SessionPresumedExpired at {(presumed.At - lastReply).TotalMilliseconds:0} ms, Expired {(expired.At - lastReply).TotalMilliseconds:0} ms");
         // Lower bounds: neither comes early. Upper bounds: the read deadline and the session timeout, plus scheduling
         // slack for a busy 2-core machine (timers and thread-pool work may run a few hundred ms late there).
-        TimeSpan slack = TimeSpan.FromMilliseconds(400);
+        TimeSpan slack = TimeSpan.FromSeconds(1);
         Assert.InRange(disconnected.At - lastReply, timeout * 2 / 3 - TimeSpan.FromMilliseconds(50), timeout * 2 / 3 + slack);
         Assert.InRange(presumed.At - lastReply, timeout - TimeSpan.FromMilliseconds(50), timeout + slack);
         Assert.IsType<SessionExpiredException>(presumed.Change.Reason);
@@ -66,12 +66,12 @@ public sealed class SessionLossTests(OwnServerFixture fixture, ITestOutputHelper
     public async Task A_pause_shorter_than_the_read_timeout_goes_unnoticed_and_keeps_the_session()
     {
         await using var proxy = await FaultProxy.StartAsync(fixture.Server);
-        await using var client = await fixture.ConnectAsync(proxy.ConnectionString, TimeSpan.FromMilliseconds(4000));
+        await using var client = await fixture.ConnectAsync(proxy.ConnectionString, TimeSpan.FromMilliseconds(6000));
         long session = client.SessionId;
         var states = new StateRecorder(client, Stopwatch.StartNew());
 
-        // A network pause of 0.5 s (pings dropped both ways). With the 2.67 s read timeout and a ping every 0.89 s,
-        // the longest silence is ping + pause + ping ≈ 2.3 s: the pause must go unnoticed.
+        // A network pause of 0.5 s (pings dropped both ways). With the 4 s read timeout and a ping every 1.33 s,
+        // the longest silence is ping + pause + ping ≈ 3.2 s: the pause must go unnoticed.
         proxy.Blackhole();
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         proxy.Restore();
@@ -98,7 +98,7 @@ public sealed class SessionLossTests(OwnServerFixture fixture, ITestOutputHelper
         // Half the timeout (1 s) has passed by the time the connection is dropped (2/3 of it), so the session is
         // presumed expired right after the drop instead of a full timeout after the last reply.
         Assert.True(presumed.At - lastReply >= TimeSpan.FromMilliseconds(950), $"presumed after {(presumed.At - lastReply).TotalMilliseconds:0} ms");
-        Assert.True(presumed.At - disconnected.At < TimeSpan.FromMilliseconds(500), $"presumed {(presumed.At - disconnected.At).TotalMilliseconds:0} ms after the drop");
+        Assert.True(presumed.At - disconnected.At < TimeSpan.FromMilliseconds(1000), $"presumed {(presumed.At - disconnected.At).TotalMilliseconds:0} ms after the drop");
         Assert.Equal([ZooKeeperState.Disconnected, ZooKeeperState.SessionPresumedExpired], states.States);
 
         // Presumption is not confirmation: the client keeps trying and a server gives the verdict.

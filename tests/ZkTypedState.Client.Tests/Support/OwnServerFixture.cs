@@ -8,7 +8,8 @@ public sealed class OwnServerFixture : IAsyncLifetime
 {
     public ZooKeeperTestServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await ZooKeeperTestServer.StartAsync(new ZooKeeperTestServerOptions { TickTimeMs = 200 });
+    public async Task InitializeAsync() =>
+        Server = await ZooKeeperTestServer.StartAsync(new ZooKeeperTestServerOptions { TickTimeMs = 200, MaxSessionTimeoutMs = 30_000 });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
