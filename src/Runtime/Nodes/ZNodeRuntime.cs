@@ -18,6 +18,8 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     private readonly SerialExecutor _notifications;
     private readonly CancellationTokenSource _lifetime = new();
     private long _readsIssued;
+    private int _readsInFlight;
+    private int _peakReadsInFlight;
     private int _lossGeneration;
     private int _disposed;
 
@@ -43,6 +45,9 @@ public sealed class ZNodeRuntime : IAsyncDisposable
 
     /// <summary>Reads issued so far to load or refresh bound values (for diagnostics and tests).</summary>
     public long ReadsIssued => Interlocked.Read(ref _readsIssued);
+
+    /// <summary>The most loading reads that were ever in flight at once (bounded by <see cref="ZkTypedStateOptions.MaxConcurrentReads"/>).</summary>
+    public int PeakReadsInFlight => Volatile.Read(ref _peakReadsInFlight);
 
     /// <summary>Every bound node's path and status.</summary>
     public IReadOnlyDictionary<string, ZNodeStatus> NodeStatuses => _nodes.ToDictionary(kv => kv.Key, kv => kv.Value.Status);
@@ -90,6 +95,25 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     {
         Interlocked.Increment(ref _readsIssued);
         Metrics.ReadIssued();
+    }
+
+    /// <summary>Takes a read slot (at most <see cref="ZkTypedStateOptions.MaxConcurrentReads"/> are held at once).</summary>
+    internal async ValueTask EnterReadAsync()
+    {
+        await ReadLimiter.WaitAsync(Lifetime).ConfigureAwait(false);
+        int inFlight = Interlocked.Increment(ref _readsInFlight);
+        int peak = Volatile.Read(ref _peakReadsInFlight);
+        while (inFlight > peak && Interlocked.CompareExchange(ref _peakReadsInFlight, inFlight, peak) != peak)
+        {
+            peak = Volatile.Read(ref _peakReadsInFlight);
+        }
+    }
+
+    /// <summary>Gives a read slot back.</summary>
+    internal void ExitRead()
+    {
+        Interlocked.Decrement(ref _readsInFlight);
+        ReadLimiter.Release();
     }
 
     internal void Notify(Action notification) => _notifications.Post(notification);

@@ -328,7 +328,7 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
 
     private async Task<ObservedNode> ReadAndWatchAsync(ZooKeeperClient client, Action<WatchedEvent> watcher)
     {
-        await _runtime.ReadLimiter.WaitAsync(_runtime.Lifetime).ConfigureAwait(false);
+        await _runtime.EnterReadAsync().ConfigureAwait(false);
         try
         {
             _runtime.CountRead();
@@ -352,7 +352,7 @@ internal sealed class ZNodeValue<T> : IZNode<T>, IZNodeEntry
         }
         finally
         {
-            _runtime.ReadLimiter.Release();
+            _runtime.ExitRead();
         }
     }
 

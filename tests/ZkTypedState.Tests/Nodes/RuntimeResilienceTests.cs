@@ -86,6 +86,26 @@ public sealed class RuntimeResilienceTests(RuntimeServerFixture fixture, ITestOu
     }
 
     [Fact]
+    public async Task Reloading_many_nodes_is_pipelined_but_never_exceeds_the_cap_on_reads_in_flight()
+    {
+        string root = RuntimeServerFixture.UniquePath("capped");
+        await using var writer = await fixture.ConnectAsync();
+        await writer.CreateAsync(root);
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(i => writer.CreateAsync($"{root}/n{i}", RuntimeServerFixture.Json($$"""{"Count":{{i}}}"""))));
+        var descriptor = new ZNodeDescriptor<Counter>(root + "/{id}", TestJsonContext.Default.Counter, static () => new Counter());
+        using IHost host = await RuntimeServerFixture.StartHostAsync(fixture.Server.ConnectionString, b => b.AddZNode(descriptor), o => o.MaxConcurrentReads = 8);
+        var family = host.Services.GetRequiredService<IZNodeFamily<Counter>>();
+        var runtime = host.Services.GetRequiredService<ZNodeRuntime>();
+
+        IZNode<Counter>[] nodes = Enumerable.Range(0, 300).Select(i => family.Get($"n{i}")).ToArray();
+        await runtime.WaitForAllLoadedAsync(Timeouts.Token());
+
+        Assert.All(nodes.Select((n, i) => (n, i)), x => Assert.Equal(x.i, x.n.Value.Count));
+        Assert.InRange(runtime.PeakReadsInFlight, 2, 8);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_family_member_bound_while_disconnected_loads_once_the_connection_returns()
     {
         string root = RuntimeServerFixture.UniquePath("late");
