@@ -67,15 +67,10 @@ public sealed partial class ZooKeeperClient
     {
         ZooKeeperPath.Validate(path);
         string serverPath = ToServerPath(path);
-        bool watch = watcher is not null;
         return SubmitAsync(
-            new Call<Stat?>(OpCode.Exists, path, w =>
+            new Call<Stat?>(OpCode.Exists, path, PathAndWatch(serverPath, watcher), (ref JuteReader r) => Stat.Read(ref r), noNodeResult: null)
             {
-                w.WriteString(serverPath);
-                w.WriteBool(watch);
-            }, (ref JuteReader r) => Stat.Read(ref r), noNodeResult: null)
-            {
-                Watch = watch ? new WatchRegistration(WatchKind.Data, path, watcher!) : null,
+                Watch = Registration(WatchKind.Data, path, watcher),
             },
             cancellationToken);
     }
@@ -86,15 +81,10 @@ public sealed partial class ZooKeeperClient
     {
         ZooKeeperPath.Validate(path);
         string serverPath = ToServerPath(path);
-        bool watch = watcher is not null;
         return SubmitAsync(
-            new Call<NodeData>(OpCode.GetData, path, w =>
+            new Call<NodeData>(OpCode.GetData, path, PathAndWatch(serverPath, watcher), static (ref JuteReader r) => new NodeData(r.ReadBuffer() ?? [], Stat.Read(ref r)))
             {
-                w.WriteString(serverPath);
-                w.WriteBool(watch);
-            }, static (ref JuteReader r) => new NodeData(r.ReadBuffer() ?? [], Stat.Read(ref r)))
-            {
-                Watch = watch ? new WatchRegistration(WatchKind.Data, path, watcher!) : null,
+                Watch = Registration(WatchKind.Data, path, watcher),
             },
             cancellationToken);
     }
@@ -108,20 +98,15 @@ public sealed partial class ZooKeeperClient
     {
         ZooKeeperPath.Validate(path);
         string serverPath = ToServerPath(path);
-        bool watch = watcher is not null;
         return SubmitAsync(
             new Call<ObservedNode>(
                 OpCode.GetData,
                 path,
-                w =>
-                {
-                    w.WriteString(serverPath);
-                    w.WriteBool(watch);
-                },
+                PathAndWatch(serverPath, watcher),
                 static (ref JuteReader r, long zxid) => new ObservedNode(r.ReadBuffer() ?? [], Stat.Read(ref r), zxid),
                 static zxid => new ObservedNode(null, null, zxid))
             {
-                Watch = watch ? new WatchRegistration(WatchKind.Data, path, watcher!) : null,
+                Watch = Registration(WatchKind.Data, path, watcher),
             },
             cancellationToken);
     }
@@ -131,20 +116,15 @@ public sealed partial class ZooKeeperClient
     {
         ZooKeeperPath.Validate(path);
         string serverPath = ToServerPath(path);
-        bool watch = watcher is not null;
         return SubmitAsync(
             new Call<ObservedNode>(
                 OpCode.Exists,
                 path,
-                w =>
-                {
-                    w.WriteString(serverPath);
-                    w.WriteBool(watch);
-                },
+                PathAndWatch(serverPath, watcher),
                 static (ref JuteReader r, long zxid) => new ObservedNode(null, Stat.Read(ref r), zxid),
                 static zxid => new ObservedNode(null, null, zxid))
             {
-                Watch = watch ? new WatchRegistration(WatchKind.Data, path, watcher!) : null,
+                Watch = Registration(WatchKind.Data, path, watcher),
             },
             cancellationToken);
     }
@@ -163,15 +143,10 @@ public sealed partial class ZooKeeperClient
     {
         ZooKeeperPath.Validate(path);
         string serverPath = ToServerPath(path);
-        bool watch = watcher is not null;
         return SubmitAsync(
-            new Call<NodeChildren>(OpCode.GetChildren2, path, w =>
+            new Call<NodeChildren>(OpCode.GetChildren2, path, PathAndWatch(serverPath, watcher), static (ref JuteReader r) => new NodeChildren(r.ReadStringVector(), Stat.Read(ref r)))
             {
-                w.WriteString(serverPath);
-                w.WriteBool(watch);
-            }, static (ref JuteReader r) => new NodeChildren(r.ReadStringVector(), Stat.Read(ref r)))
-            {
-                Watch = watch ? new WatchRegistration(WatchKind.Child, path, watcher!) : null,
+                Watch = Registration(WatchKind.Child, path, watcher),
             },
             cancellationToken);
     }
@@ -446,6 +421,21 @@ public sealed partial class ZooKeeperClient
     /// <summary>Authenticates with the <c>digest</c> scheme as <c>user:password</c> (matches ACLs made by <see cref="Acl.Digest"/>).</summary>
     public Task AddDigestAuthAsync(string user, string password, CancellationToken cancellationToken = default) =>
         AddAuthAsync("digest", Encoding.UTF8.GetBytes(user + ":" + password), cancellationToken);
+
+    /// <summary>The body shared by exists, getData and getChildren: the server path and whether to arm a watch.</summary>
+    private static Action<JuteWriter> PathAndWatch(string serverPath, Action<WatchedEvent>? watcher)
+    {
+        bool watch = watcher is not null;
+        return w =>
+        {
+            w.WriteString(serverPath);
+            w.WriteBool(watch);
+        };
+    }
+
+    /// <summary>The local registration of a read's watch, when it has a watcher.</summary>
+    private static WatchRegistration? Registration(WatchKind kind, string path, Action<WatchedEvent>? watcher) =>
+        watcher is null ? null : new WatchRegistration(kind, path, watcher);
 
     private void ThrowIfTerminal()
     {

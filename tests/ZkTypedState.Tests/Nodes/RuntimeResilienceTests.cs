@@ -24,7 +24,7 @@ public sealed class RuntimeResilienceTests(RuntimeServerFixture fixture, ITestOu
         await writer.CreateAsync(root);
         await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => writer.CreateAsync($"{root}/n{i:D4}", RuntimeServerFixture.Json($$"""{"Count":{{i}}}"""))));
         await using var proxy = await FaultProxy.StartAsync(fixture.Server);
-        var descriptor = new ZNodeDescriptor<Counter>(root + "/{id}", TestJsonContext.Default.Counter, static () => new Counter());
+        var descriptor = Descriptors.Counters(root);
         using IHost host = await RuntimeServerFixture.StartHostAsync(proxy.ConnectionString, b => b.AddZNode(descriptor), o => o.SessionTimeout = TimeSpan.FromSeconds(10));
         var family = host.Services.GetRequiredService<IZNodeFamily<Counter>>();
         var runtime = host.Services.GetRequiredService<ZNodeRuntime>();
@@ -92,7 +92,7 @@ public sealed class RuntimeResilienceTests(RuntimeServerFixture fixture, ITestOu
         await using var writer = await fixture.ConnectAsync();
         await writer.CreateAsync(root);
         await Task.WhenAll(Enumerable.Range(0, 300).Select(i => writer.CreateAsync($"{root}/n{i}", RuntimeServerFixture.Json($$"""{"Count":{{i}}}"""))));
-        var descriptor = new ZNodeDescriptor<Counter>(root + "/{id}", TestJsonContext.Default.Counter, static () => new Counter());
+        var descriptor = Descriptors.Counters(root);
         using IHost host = await RuntimeServerFixture.StartHostAsync(fixture.Server.ConnectionString, b => b.AddZNode(descriptor), o => o.MaxConcurrentReads = 8);
         var family = host.Services.GetRequiredService<IZNodeFamily<Counter>>();
         var runtime = host.Services.GetRequiredService<ZNodeRuntime>();
@@ -114,7 +114,7 @@ public sealed class RuntimeResilienceTests(RuntimeServerFixture fixture, ITestOu
         await writer.CreateAsync(root + "/first", RuntimeServerFixture.Json("""{"Count":1}"""));
         await writer.CreateAsync(root + "/late", RuntimeServerFixture.Json("""{"Count":7}"""));
         await using var proxy = await FaultProxy.StartAsync(fixture.Server);
-        var descriptor = new ZNodeDescriptor<Counter>(root + "/{id}", TestJsonContext.Default.Counter, static () => new Counter());
+        var descriptor = Descriptors.Counters(root);
         using IHost host = await RuntimeServerFixture.StartHostAsync(proxy.ConnectionString, b => b.AddZNode(descriptor), o => o.SessionTimeout = TimeSpan.FromSeconds(10));
         var family = host.Services.GetRequiredService<IZNodeFamily<Counter>>();
         IZNode<Counter> first = family.Get("first");
@@ -166,7 +166,7 @@ public sealed class RuntimeResilienceTests(RuntimeServerFixture fixture, ITestOu
         await writer.CreateAsync(root + "/a", RuntimeServerFixture.Json("""{"Count":1}"""));
         await writer.CreateAsync(root + "/b", RuntimeServerFixture.Json("""{"Count":1}"""));
         await using var proxy = await FaultProxy.StartAsync(fixture.Server);
-        var descriptor = new ZNodeDescriptor<Counter>(root + "/{id}", TestJsonContext.Default.Counter, static () => new Counter());
+        var descriptor = Descriptors.Counters(root);
         using IHost host = await RuntimeServerFixture.StartHostAsync(proxy.ConnectionString, b => b.AddZNode(descriptor), o => o.SessionTimeout = TimeSpan.FromMilliseconds(1000));
         var family = host.Services.GetRequiredService<IZNodeFamily<Counter>>();
         IZNode<Counter> a = family.Get("a");

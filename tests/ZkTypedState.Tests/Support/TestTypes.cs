@@ -35,5 +35,8 @@ public static class Descriptors
 
     public static ZNodeDescriptor<Counter> Counter(string path) => new(path, TestJsonContext.Default.Counter, static () => new Counter());
 
+    /// <summary>A family of counters, one per child of <paramref name="root"/>.</summary>
+    public static ZNodeDescriptor<Counter> Counters(string root) => new(root + "/{id}", TestJsonContext.Default.Counter, static () => new Counter());
+
     public static ZNodeDescriptor<TenantLimits> Tenants(string root) => new(root + "/{tenant}/limits", TestJsonContext.Default.TenantLimits, static () => new TenantLimits());
 }
