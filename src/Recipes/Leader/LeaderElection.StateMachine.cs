@@ -1,4 +1,4 @@
-using System.Text;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ZkTypedState.Client;
 
@@ -17,8 +17,39 @@ public sealed partial class LeaderElection
         }
 
         ZooKeeperState state = client.State;
-        return state == ZooKeeperState.Connected
-            || (state == ZooKeeperState.Disconnected && _options.DisconnectPolicy == LeadershipDisconnectPolicy.KeepUntilSessionLost);
+        if (_options.DisconnectPolicy == LeadershipDisconnectPolicy.KeepUntilSessionLost)
+        {
+            return state is ZooKeeperState.Connected or ZooKeeperState.Disconnected;
+        }
+
+        // Connected is not enough: the client notices a silent server only after its read timeout (and a paused
+        // process not until its timers run again). A request sent at t and answered proves the session was alive at
+        // some time after t, so it cannot have expired before t + session timeout; 2/3 of it leaves room for one write.
+        return state == ZooKeeperState.Connected && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastAnsweredSend)) < ReadTimeout(client);
+    }
+
+    /// <summary>The client's read timeout: 2/3 of the negotiated session timeout, as the Java client and ours use.</summary>
+    private static TimeSpan ReadTimeout(ZooKeeperClient client) => client.NegotiatedSessionTimeout * 2 / 3;
+
+    /// <summary>Records that a request of <paramref name="term"/>'s session sent at <paramref name="sentTimestamp"/> was answered.</summary>
+    private void MarkAnswered(LeaderTerm term, long sentTimestamp)
+    {
+        if (!ReferenceEquals(_currentTerm, term) && !ReferenceEquals(_pendingTerm, term))
+        {
+            return;
+        }
+
+        long seen = Interlocked.Read(ref _lastAnsweredSend);
+        while (sentTimestamp > seen)
+        {
+            long witnessed = Interlocked.CompareExchange(ref _lastAnsweredSend, sentTimestamp, seen);
+            if (witnessed == seen)
+            {
+                return;
+            }
+
+            seen = witnessed;
+        }
     }
 
     private long Generation => Interlocked.Read(ref _generation);
@@ -52,7 +83,7 @@ public sealed partial class LeaderElection
     {
         if (generation != Generation || !_participating || Volatile.Read(ref _disposed) != 0)
         {
-            Track(DeleteQuietlyAsync(client, node.Path));
+            Track(_nodes.DeleteQuietlyAsync(client, node.Path));
             return;
         }
 
@@ -60,7 +91,7 @@ public sealed partial class LeaderElection
         {
             // The session changed while the node was being created: it belongs to a session we no longer use.
             _logger.LogInformation("Election node {Path} was created in session 0x{Session:x}, which is no longer current; creating a new one.", node.Path, client.SessionId);
-            Track(DeleteQuietlyAsync(client, node.Path));
+            Track(_nodes.DeleteQuietlyAsync(client, node.Path));
             BeginNewCandidate();
             return;
         }
@@ -114,8 +145,9 @@ public sealed partial class LeaderElection
             // Lowest: verify the node is this session's before asserting leadership (CURATOR-696), and watch it.
             Launch(generation, candidate, async ct =>
             {
+                long sent = Stopwatch.GetTimestamp();
                 Stat? stat = await candidate.Client.ExistsAsync(candidate.Path, _selfWatcher, ct).ConfigureAwait(false);
-                _executor.Post(() => OnVerified(generation, candidate, stat));
+                _executor.Post(() => OnVerified(generation, candidate, stat, sent));
             });
             return;
         }
@@ -149,7 +181,7 @@ public sealed partial class LeaderElection
         });
     }
 
-    private void OnVerified(long generation, Candidate candidate, Stat? stat)
+    private void OnVerified(long generation, Candidate candidate, Stat? stat, long sentTimestamp)
     {
         if (generation != Generation || !ReferenceEquals(candidate, _candidate))
         {
@@ -192,9 +224,17 @@ public sealed partial class LeaderElection
 
         bool resumed = _suspendedTerm is { } suspended && suspended.NodePath == candidate.Path && suspended.SessionId == candidate.SessionId;
         LeaderTerm term = resumed
-            ? _suspendedTerm!
+            ? _suspendedTerm!.Resume()
             : new LeaderTerm(found.Czxid, candidate.SessionId, candidate.Epoch, candidate.Path, candidate.Sequence, _options.ParticipantId, DateTimeOffset.UtcNow);
         _suspendedTerm = null;
+        Interlocked.Exchange(ref _lastAnsweredSend, sentTimestamp);
+
+        // Acquired handlers first; only then is the term observable (CurrentTerm, IsLeader, WaitForLeadershipAsync), so
+        // nothing can act on it before its own "leading" handler ran. Nothing else runs on the executor meanwhile.
+        _logger.LogInformation("Leadership of {ElectionPath} acquired{Resumed}: {Term}.", ElectionPath, resumed ? " (resumed)" : string.Empty, term);
+        _pendingTerm = term;
+        Raise(Acquired, new LeadershipAcquired(term, resumed));
+        _pendingTerm = null;
         lock (_gate)
         {
             _currentTerm = term;
@@ -202,8 +242,7 @@ public sealed partial class LeaderElection
             _acquiredSignal = NewSignal();
         }
 
-        _logger.LogInformation("Leadership of {ElectionPath} acquired{Resumed}: {Term}.", ElectionPath, resumed ? " (resumed)" : string.Empty, term);
-        Raise(Acquired, new LeadershipAcquired(term, resumed));
+        Track(HeartbeatAsync(term, candidate.Client));
     }
 
     private void OnNodeGone(long generation, Candidate candidate, string why)
@@ -269,7 +308,7 @@ public sealed partial class LeaderElection
                 {
                     // The old session may still be alive on the server (presumed, not confirmed): delete its node from the
                     // next session so the successor does not wait for the server's expiry.
-                    _staleNodes.Enqueue(candidate.Path);
+                    _nodes.ForgetPath(candidate.Path);
                 }
 
                 EndLeadership(LeadershipLossReason.SessionLost);
@@ -283,7 +322,7 @@ public sealed partial class LeaderElection
                 if (candidate is not null && candidate.SessionId != sessionEvent.SessionId)
                 {
                     // A new session without a Lost for ours (defensive): the node belongs to a dead session.
-                    _staleNodes.Enqueue(candidate.Path);
+                    _nodes.ForgetPath(candidate.Path);
                     EndLeadership(LeadershipLossReason.SessionLost);
                     if (_participating)
                     {
@@ -321,7 +360,17 @@ public sealed partial class LeaderElection
             return;
         }
 
+        // Not observable any more, then the token, then the handlers: work tied to the token stops before Lost runs.
         _logger.LogInformation("Leadership of {ElectionPath} lost ({Reason}): {Term}.", ElectionPath, reason, term);
+        try
+        {
+            term.End();
+        }
+        catch (InvalidOperationException ex)
+        {
+            _logger.LogError(ex, "A callback on the token of {Term} threw.", term);
+        }
+
         Raise(Lost, new LeadershipLost(term, reason));
     }
 

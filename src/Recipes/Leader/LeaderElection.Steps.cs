@@ -1,4 +1,4 @@
-using System.Text;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ZkTypedState.Client;
 
@@ -7,7 +7,11 @@ namespace ZkTypedState.Recipes;
 // The ZooKeeper steps of the election: they run outside the executor and post their results to it.
 public sealed partial class LeaderElection
 {
-    /// <summary>Creates the election node in the next connected session (Curator's protected create).</summary>
+    /// <summary>
+    /// Creates the election node in the next connected session (Curator's protected create, see <see cref="ProtectedNodes"/>).
+    /// A create already sent is never abandoned: when the election moved on meanwhile (dispose, step-down, session
+    /// change), its node is deleted as soon as its name is known, so no orphan blocks the other participants.
+    /// </summary>
     private async Task CreateCandidateAsync(long generation)
     {
         CancellationToken ct = _lifetime.Token;
@@ -32,26 +36,22 @@ public sealed partial class LeaderElection
 
             try
             {
-                await DeleteStaleNodesAsync(client, ct).ConfigureAwait(false);
-                CreatedNode node = await CreateProtectedAsync(client, generation, ct).ConfigureAwait(false);
+                await _nodes.DeleteStaleAsync(client, ct).ConfigureAwait(false);
+                CreatedNode node = await _nodes.CreateAsync(client, ProtectedNodes.NewProtectedId(), () => IsCurrent(generation), ct).ConfigureAwait(false);
                 if (!_executor.Post(() => OnCandidateCreated(generation, client, node, epoch)))
                 {
-                    await DeleteQuietlyAsync(client, node.Path).ConfigureAwait(false);
+                    await _nodes.DeleteQuietlyAsync(client, node.Path).ConfigureAwait(false);
                 }
 
                 return;
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested || !IsCurrent(generation))
             {
                 return;
             }
             catch (Exception ex) when (IsSessionEnd(ex, client))
             {
                 // The session's Lost event starts the next attempt in the next session.
-                return;
-            }
-            catch (StaleGenerationException)
-            {
                 return;
             }
             catch (Exception ex)
@@ -67,165 +67,51 @@ public sealed partial class LeaderElection
     }
 
     /// <summary>
-    /// create(EPHEMERAL_SEQUENTIAL) of <c>_c_{uuid}-latch-</c>. A ConnectionLoss leaves the outcome unknown: once
-    /// reconnected, look for a child with our protected prefix (owned by this session) before creating again, so a
-    /// retried create never leaves a duplicate node that would block the election.
+    /// While <paramref name="term"/> lasts, an exists on its node every third of the read timeout, so <see cref="IsLive"/>
+    /// knows that the session was heard from recently (the client's own pings are not visible through its API).
+    /// A missing node is handed to the state machine; errors are left to the session events.
     /// </summary>
-    private async Task<CreatedNode> CreateProtectedAsync(ZooKeeperClient client, long generation, CancellationToken ct)
+    private async Task HeartbeatAsync(LeaderTerm term, ZooKeeperClient client)
     {
-        string protectedId = Guid.NewGuid().ToString("D");
-        string prefixPath = ZooKeeperPath.Combine(ElectionPath, LatchNodes.NamePrefix(protectedId));
-        bool mayExist = false;
-        while (true)
-        {
-            if (!IsCurrent(generation))
-            {
-                throw new StaleGenerationException();
-            }
-
-            try
-            {
-                if (mayExist && await FindProtectedAsync(client, protectedId, ct).ConfigureAwait(false) is { } found)
-                {
-                    return found;
-                }
-
-                mayExist = true;
-                return await client.CreateAsync(prefixPath, _data, CreateMode.EphemeralSequential, null, 0, ct).ConfigureAwait(false);
-            }
-            catch (NoNodeException)
-            {
-                mayExist = false;
-                await EnsureParentsAsync(client, ct).ConfigureAwait(false);
-            }
-            catch (ConnectionLossException)
-            {
-                await client.WaitForConnectedAsync(ct).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task<CreatedNode?> FindProtectedAsync(ZooKeeperClient client, string protectedId, CancellationToken ct)
-    {
-        NodeChildren children;
-        try
-        {
-            children = await client.GetChildrenAsync(ElectionPath, null, ct).ConfigureAwait(false);
-        }
-        catch (NoNodeException)
-        {
-            return null;
-        }
-
-        string prefix = LatchNodes.ProtectedIdPrefix(protectedId);
-        foreach (string child in children.Children)
-        {
-            if (!child.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            string path = ZooKeeperPath.Combine(ElectionPath, child);
-            Stat? stat = await client.ExistsAsync(path, null, ct).ConfigureAwait(false);
-            if (stat is { } s && s.EphemeralOwner == client.SessionId)
-            {
-                _logger.LogDebug("Found election node {Path} created before a connection loss.", path);
-                Interlocked.Increment(ref _recoveredCreates);
-                return new CreatedNode(path, s);
-            }
-        }
-
-        return null;
-    }
-
-    private async Task EnsureParentsAsync(ZooKeeperClient client, CancellationToken ct)
-    {
-        string[] segments = ElectionPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        string path = string.Empty;
-        foreach (string segment in segments)
-        {
-            path += "/" + segment;
-            if (await client.ExistsAsync(path, null, ct).ConfigureAwait(false) is not null)
-            {
-                continue;
-            }
-
-            try
-            {
-                await client.CreateAsync(path, default, _options.CreateParentsAsContainers ? CreateMode.Container : CreateMode.Persistent, null, 0, ct).ConfigureAwait(false);
-            }
-            catch (NodeExistsException)
-            {
-            }
-            catch (UnimplementedException)
-            {
-                // A server without container support (before 3.5.3): fall back to a persistent node, as Curator does.
-                try
-                {
-                    await client.CreateAsync(path, default, CreateMode.Persistent, null, 0, ct).ConfigureAwait(false);
-                }
-                catch (NodeExistsException)
-                {
-                }
-            }
-        }
-    }
-
-    private async Task DeleteStaleNodesAsync(ZooKeeperClient client, CancellationToken ct)
-    {
-        while (_staleNodes.TryDequeue(out string? path))
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(term.Token, _lifetime.Token);
+        CancellationToken ct = linked.Token;
+        while (!ct.IsCancellationRequested)
         {
             try
             {
-                Stat? stat = await client.ExistsAsync(path, null, ct).ConfigureAwait(false);
-                if (stat is { } s && s.EphemeralOwner != client.SessionId)
+                await Task.Delay(ReadTimeout(client) / 3, ct).ConfigureAwait(false);
+                long sent = Stopwatch.GetTimestamp();
+                Stat? stat = await client.ExistsAsync(term.NodePath, null, ct).ConfigureAwait(false);
+                if (stat is null)
                 {
-                    await client.DeleteAsync(path, s.Version, ct).ConfigureAwait(false);
-                    _logger.LogInformation("Deleted election node {Path} of the lost session 0x{Owner:x}.", path, s.EphemeralOwner);
+                    _executor.Post(() =>
+                    {
+                        if (ReferenceEquals(_currentTerm, term))
+                        {
+                            CheckLeadership();
+                        }
+                    });
+                    return;
                 }
-            }
-            catch (Exception ex) when (ex is NoNodeException or BadVersionException)
-            {
-            }
-        }
-    }
 
-    /// <summary>Deletes our node, retrying across connection losses; done when it is gone or its session is.</summary>
-    private async Task DeleteNodeAsync(Candidate candidate, CancellationToken ct)
-    {
-        while (true)
-        {
-            try
-            {
-                await candidate.Client.DeleteAsync(candidate.Path, -1, ct).ConfigureAwait(false);
-                return;
+                MarkAnswered(term, sent);
             }
-            catch (NoNodeException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (IsSessionEnd(ex, candidate.Client))
+            catch (Exception ex) when (ex is ConnectionLossException || IsSessionEnd(ex, client))
             {
-                return; // The node goes with its session.
+                // The session events decide; keep going while the term lasts (a re-attached session answers again).
+                if (IsSessionEnd(ex, client))
+                {
+                    return;
+                }
             }
-            catch (ConnectionLossException)
+            catch (Exception ex)
             {
-                await candidate.Client.WaitForConnectedAsync(ct).ConfigureAwait(false);
+                _logger.LogDebug(ex, "Leadership heartbeat on {Path} failed.", term.NodePath);
             }
-        }
-    }
-
-    private async Task DeleteQuietlyAsync(ZooKeeperClient client, string path)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
-        timeout.CancelAfter(_options.CloseTimeout);
-        try
-        {
-            await client.DeleteAsync(path, -1, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _logger.LogDebug(ex, "Could not delete abandoned election node {Path}; it goes with its session.", path);
         }
     }
 
@@ -269,8 +155,7 @@ public sealed partial class LeaderElection
         }
     }
 
-    private static bool IsSessionEnd(Exception ex, ZooKeeperClient client) =>
-        ex is SessionExpiredException or AuthFailedException or ObjectDisposedException || client.State.IsTerminal();
+    private static bool IsSessionEnd(Exception ex, ZooKeeperClient client) => ProtectedNodes.IsSessionEnd(ex, client);
 
     private async Task<bool> DelayAsync(int failures, CancellationToken ct)
     {
@@ -299,8 +184,4 @@ public sealed partial class LeaderElection
 
     /// <summary>Our election node and the session (client) that created it.</summary>
     private sealed record Candidate(string Path, string Name, ZooKeeperClient Client, long SessionId, long Epoch, long Czxid, long Sequence);
-
-    private sealed class StaleGenerationException : Exception
-    {
-    }
 }

@@ -27,7 +27,7 @@ public sealed partial class LeaderElection
     internal Task FlushForTestingAsync() => _executor.InvokeAsync(() => Task.CompletedTask);
 
     /// <summary>Test hook: creates whose reply was lost and whose node was found again by its protected prefix.</summary>
-    internal int RecoveredCreates => Volatile.Read(ref _recoveredCreates);
+    internal int RecoveredCreates => _nodes.RecoveredCreates;
 
     /// <summary>Test hook: background tasks not yet completed.</summary>
     internal int RunningBackgroundTasks

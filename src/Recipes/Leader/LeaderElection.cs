@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,9 +30,13 @@ namespace ZkTypedState.Recipes;
 /// its session expired and a successor took over. Every write the leader makes must therefore be fenced: pass
 /// <see cref="LeaderTerm.FencingToken"/> to an <see cref="IFencedResource{TContext}"/> (for example
 /// <see cref="DbFencedResource"/>), and make ZooKeeper writes with <see cref="WriteAsLeaderAsync(LeaderTerm, IEnumerable{Op}, CancellationToken)"/>.</para>
+/// <para><b>Order of a term.</b> <see cref="Acquired"/> handlers run first; only then does the term become observable
+/// through <see cref="CurrentTerm"/>, <see cref="IsLeader"/> and <see cref="WaitForLeadershipAsync"/> (so no loop reading
+/// them can act before its own "leading" handler ran). When the term ends, <see cref="CurrentTerm"/> turns null and
+/// <see cref="LeaderTerm.Token"/> is cancelled, then <see cref="Lost"/> handlers run.</para>
 /// <para>Event handlers run on the election's executor, in order: keep them short and never block in them.</para>
 /// </remarks>
-public sealed partial class LeaderElection : IAsyncDisposable
+public sealed partial class LeaderElection : ILeaderElection, IAsyncDisposable
 {
     private readonly ZooKeeperSession _session;
     private readonly LeaderElectionOptions _options;
@@ -41,8 +45,7 @@ public sealed partial class LeaderElection : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private readonly object _gate = new();
     private readonly List<Task> _background = [];
-    private readonly ConcurrentQueue<string> _staleNodes = new();
-    private readonly byte[] _data;
+    private readonly ProtectedNodes _nodes;
     private readonly Action<SessionEvent> _sessionHandler;
     private readonly Action<WatchedEvent> _predecessorWatcher;
     private readonly Action<WatchedEvent> _selfWatcher;
@@ -51,19 +54,27 @@ public sealed partial class LeaderElection : IAsyncDisposable
     private volatile Candidate? _candidate;
     private long _generation;
     private int _disposed;
-    private int _recoveredCreates;
+
+    // Stopwatch timestamp of the sending of the latest request of the leading session that was answered (see IsLive).
+    private long _lastAnsweredSend;
 
     // Confined to the executor.
     private bool _participating;
     private string? _watchedPredecessor;
     private LeaderTerm? _suspendedTerm;
+    private volatile LeaderTerm? _pendingTerm; // While its Acquired handlers run (read by MarkAnswered).
 
     /// <summary>Creates a participant (call <see cref="StartAsync"/> to join the election).</summary>
     /// <param name="session">The application's session owner. The election follows it across session replacements; it is not disposed with the election.</param>
     /// <param name="electionPath">The election (latch) path, e.g. <c>/services/billing/leader</c>. Shared with Curator LeaderLatch participants using the same path.</param>
     /// <param name="options">Settings (copied: later changes have no effect); null for the defaults.</param>
-    /// <param name="logger">Where to log; null for none.</param>
-    public LeaderElection(ZooKeeperSession session, string electionPath, LeaderElectionOptions? options = null, ILogger<LeaderElection>? logger = null)
+    /// <param name="loggerFactory">Where to log (category <c>ZkTypedState.Recipes.LeaderElection</c>); null for none.</param>
+    public LeaderElection(ZooKeeperSession session, string electionPath, LeaderElectionOptions? options = null, ILoggerFactory? loggerFactory = null)
+        : this(session, electionPath, null, options, loggerFactory)
+    {
+    }
+
+    internal LeaderElection(ZooKeeperSession session, string electionPath, string? name, LeaderElectionOptions? options, ILoggerFactory? loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(session);
         ZooKeeperPath.Validate(electionPath);
@@ -74,10 +85,12 @@ public sealed partial class LeaderElection : IAsyncDisposable
 
         _session = session;
         ElectionPath = electionPath;
+        Name = name ?? electionPath;
         _options = (options ?? new LeaderElectionOptions()).Clone();
-        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _options.Validate();
+        _logger = (ILogger?)loggerFactory?.CreateLogger<LeaderElection>() ?? NullLogger.Instance;
         _executor = new SerialExecutor(_logger);
-        _data = Encoding.UTF8.GetBytes(_options.ParticipantId);
+        _nodes = new ProtectedNodes(electionPath, SequentialNodeNames.Latch, Encoding.UTF8.GetBytes(_options.ParticipantId), _options.CreateParentsAsContainers, _options.CloseTimeout, _logger);
         _sessionHandler = e => _executor.Post(() => OnSessionEvent(e));
         _predecessorWatcher = e => _executor.Post(() => OnPredecessorEvent(e));
         _selfWatcher = e => _executor.Post(() => OnSelfEvent(e));
@@ -93,6 +106,9 @@ public sealed partial class LeaderElection : IAsyncDisposable
     /// <summary>The election path.</summary>
     public string ElectionPath { get; }
 
+    /// <summary>The registration name given to <c>AddLeaderElection</c>, or the election path when built by hand.</summary>
+    public string Name { get; }
+
     /// <summary>This participant's id (stored in its election node).</summary>
     public string ParticipantId => _options.ParticipantId;
 
@@ -103,12 +119,27 @@ public sealed partial class LeaderElection : IAsyncDisposable
     /// <remarks>
     /// Besides the state machine's own view, the getter checks the session's client directly, so it is false from the
     /// instant the client's state changes (disconnected under the default policy, session lost, closed), even before the
-    /// corresponding <see cref="Lost"/> event has been raised.
+    /// corresponding <see cref="Lost"/> event has been raised. Under the default policy it is also false once no request
+    /// of the leading session sent within the last read timeout (2/3 of the negotiated session timeout) was answered:
+    /// after a pause or during a partition the belief ends before the client declares the connection lost. The leader
+    /// sends a small request (exists on its node) every third of the read timeout to keep this fresh; the term itself
+    /// ends only on a state-machine event (<see cref="Lost"/>), and the fence still decides every write.
     /// </remarks>
     public bool IsLeader => CurrentTerm is not null;
 
-    /// <summary>The current leadership term while <see cref="IsLeader"/>, otherwise null.</summary>
+    /// <summary>
+    /// The current leadership term while <see cref="IsLeader"/>, otherwise null. A new term becomes visible here only
+    /// after its <see cref="Acquired"/> handlers ran; it is null before the <see cref="Lost"/> handlers of its end run.
+    /// </summary>
     public LeaderTerm? CurrentTerm => _currentTerm is { } term && IsLive(term) ? term : null;
+
+    /// <inheritdoc />
+    public LeadershipRole Role =>
+        IsLeader ? LeadershipRole.Leading
+        : Volatile.Read(ref _disposed) == 0 && _candidate is not null ? LeadershipRole.Following
+        : LeadershipRole.NotParticipating;
+
+    ILeadershipTerm? ILeaderElection.CurrentTerm => CurrentTerm;
 
     /// <summary>This participant's current election node, or null while it has none (not started, creating, or between sessions).</summary>
     public string? NodePath => _candidate?.Path;
@@ -134,6 +165,9 @@ public sealed partial class LeaderElection : IAsyncDisposable
             return Task.CompletedTask;
         }).WaitAsync(cancellationToken);
     }
+
+    async Task<ILeadershipTerm> ILeaderElection.WaitForLeadershipAsync(CancellationToken cancellationToken) =>
+        await WaitForLeadershipAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Completes with the term as soon as this participant leads (at once if it already does).</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -175,7 +209,7 @@ public sealed partial class LeaderElection : IAsyncDisposable
         if (abandoned is not null)
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
-            await DeleteNodeAsync(abandoned, linked.Token).ConfigureAwait(false);
+            await ProtectedNodes.DeleteAsync(abandoned.Client, abandoned.Path, linked.Token).ConfigureAwait(false);
         }
     }
 
@@ -222,7 +256,9 @@ public sealed partial class LeaderElection : IAsyncDisposable
         List<Op> guarded = [new Op.Check(term.NodePath, -1), .. operations];
         try
         {
+            long sent = Stopwatch.GetTimestamp();
             IReadOnlyList<OpResult> results = await client.MultiAsync(guarded, cancellationToken).ConfigureAwait(false);
+            MarkAnswered(term, sent);
             return results.Skip(1).ToList();
         }
         catch (KeeperException ex) when (ex.Results is { Count: > 0 } results && results[0] is OpResult.Error { Code: not ZooKeeperErrorCode.Ok })
@@ -233,7 +269,6 @@ public sealed partial class LeaderElection : IAsyncDisposable
         {
             throw new LeadershipLostException(term, $"The session of {term} expired: the term is over and the write was not applied.", ex);
         }
-
     }
 
     /// <summary>Lists the participants in election order (the leader first), reading their ids from ZooKeeper.</summary>
@@ -299,7 +334,7 @@ public sealed partial class LeaderElection : IAsyncDisposable
             using var timeout = new CancellationTokenSource(_options.CloseTimeout);
             try
             {
-                await DeleteNodeAsync(abandoned, timeout.Token).ConfigureAwait(false);
+                await ProtectedNodes.DeleteAsync(abandoned.Client, abandoned.Path, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -308,7 +343,8 @@ public sealed partial class LeaderElection : IAsyncDisposable
         }
 
         // Stop: cancel every ZooKeeper call, let the executor run what is queued (each message sees the stale
-        // generation or the cancelled token and ends at once), then wait for the calls.
+        // generation or the cancelled token and ends at once), then wait for the calls. A create already sent is not
+        // cancelled: its reply is awaited and its node deleted (within CloseTimeout), so no orphan is left behind.
         _lifetime.Cancel();
         lock (_gate)
         {

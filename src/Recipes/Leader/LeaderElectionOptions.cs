@@ -55,5 +55,36 @@ public sealed class LeaderElectionOptions
     /// <summary>The longest wait between retries after an unexpected ZooKeeper error (exponential from 50 ms). Default: 2 s.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The election path, for elections registered with <c>services.AddLeaderElection(name, …)</c> (required there).
+    /// Ignored by the <see cref="LeaderElection"/> constructor, which takes the path as an argument.
+    /// </summary>
+    public string? ElectionPath { get; set; }
+
     internal LeaderElectionOptions Clone() => (LeaderElectionOptions)MemberwiseClone();
+
+    /// <summary>Checks every setting, with a message naming the bad one.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    internal void Validate()
+    {
+        if (ParticipantId is null)
+        {
+            throw new ArgumentException("LeaderElectionOptions.ParticipantId cannot be null (use an empty string for none).", nameof(ParticipantId));
+        }
+
+        if (!Enum.IsDefined(DisconnectPolicy))
+        {
+            throw new ArgumentException($"LeaderElectionOptions.DisconnectPolicy {(int)DisconnectPolicy} is not a defined policy.", nameof(DisconnectPolicy));
+        }
+
+        if (CloseTimeout <= TimeSpan.Zero || CloseTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentException($"LeaderElectionOptions.CloseTimeout must be between 0 and 10 minutes (was {CloseTimeout}).", nameof(CloseTimeout));
+        }
+
+        if (MaxRetryDelay < TimeSpan.FromMilliseconds(50) || MaxRetryDelay > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentException($"LeaderElectionOptions.MaxRetryDelay must be between 50 ms and 10 minutes (was {MaxRetryDelay}).", nameof(MaxRetryDelay));
+        }
+    }
 }

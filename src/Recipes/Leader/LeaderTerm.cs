@@ -40,11 +40,65 @@ public sealed record LeaderTerm(
     string NodePath,
     long SequenceNumber,
     string ParticipantId,
-    DateTimeOffset AcquiredAt)
+    DateTimeOffset AcquiredAt) : ILeadershipTerm
 {
+    // Cancelled when the term ends. Never disposed: a token handed out may be observed after the term ended.
+    private readonly CancellationTokenSource _ended = new();
+
+    /// <summary>
+    /// Cancelled the moment this term ends (leadership lost for any reason, including a disconnection under the default
+    /// policy), before the election's <see cref="LeaderElection.Lost"/> handlers run. Pass it to work that must stop
+    /// when leadership ends. A resumed term (<see cref="LeadershipAcquired.Resumed"/>) is a new instance with a new token.
+    /// </summary>
+    /// <remarks>Callbacks registered on it run on the election's executor when the term ends: keep them short.</remarks>
+    public CancellationToken Token => _ended.Token;
+
+    /// <summary>True once the term has ended (<see cref="Token"/> is cancelled).</summary>
+    public bool HasEnded => _ended.IsCancellationRequested;
+
+    /// <summary>Copies the term with a fresh, uncancelled <see cref="Token"/> (used for a resumed term).</summary>
+    /// <param name="original">The term to copy.</param>
+    private LeaderTerm(LeaderTerm original)
+    {
+        _ended = new CancellationTokenSource();
+        FencingToken = original.FencingToken;
+        SessionId = original.SessionId;
+        SessionEpoch = original.SessionEpoch;
+        NodePath = original.NodePath;
+        SequenceNumber = original.SequenceNumber;
+        ParticipantId = original.ParticipantId;
+        AcquiredAt = original.AcquiredAt;
+    }
+
+    /// <summary>Equal when the same term: same token, node and session (the <see cref="Token"/> is not compared, so a resumed term equals the one it resumes).</summary>
+    /// <param name="other">The other term.</param>
+    public bool Equals(LeaderTerm? other) =>
+        other is not null && FencingToken == other.FencingToken && SessionId == other.SessionId && SessionEpoch == other.SessionEpoch
+        && NodePath == other.NodePath && SequenceNumber == other.SequenceNumber && ParticipantId == other.ParticipantId && AcquiredAt == other.AcquiredAt;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(FencingToken, SessionId, NodePath);
+
     /// <inheritdoc />
     public override string ToString() =>
         $"term token 0x{FencingToken:x} (node {NodePath}, session 0x{SessionId:x}, epoch {SessionEpoch})";
+
+    /// <summary>Ends the term: cancels <see cref="Token"/> (its callbacks run here, on the caller's thread).</summary>
+    internal void End()
+    {
+        try
+        {
+            _ended.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            // A callback threw; the term is over regardless. Surface it to the election's log.
+            throw new InvalidOperationException("A callback registered on the term's token threw.", ex);
+        }
+    }
+
+    /// <summary>A copy of this term for a resumption, with a new token.</summary>
+    internal LeaderTerm Resume() => new(this);
 }
 
 /// <summary>This participant became the leader.</summary>

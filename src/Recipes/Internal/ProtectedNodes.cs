@@ -1,0 +1,308 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using ZkTypedState.Client;
+
+namespace ZkTypedState.Recipes;
+
+/// <summary>
+/// The candidate-node machinery shared by the election and the lock: Curator's protected EPHEMERAL_SEQUENTIAL create
+/// (<c>_c_{uuid}-{lockName}NNNNNNNNNN</c>) that never leaves an orphan behind, parents created on demand, and the clean-up
+/// of nodes left by a lost session.
+/// </summary>
+/// <remarks>
+/// <para><b>Why no orphan.</b> A create that reached the server makes a node owned by a session that may live on for a
+/// long time (the application's). If the caller gave up on it without learning its name, every later waiter would queue
+/// behind a node nobody deletes. So the create request itself is never cancelled: once sent, its reply is awaited
+/// (bounded by the connection: a reply or a ConnectionLoss), and a node the caller no longer wants is deleted at once.
+/// When the reply is lost (ConnectionLoss) the node is searched for by its protected id in the same session, before
+/// creating again or, when the caller gave up, to delete it.</para>
+/// <para>A session presumed lost by the local timer may still be alive on the server with our node in it: its protected
+/// id (and known node paths) are remembered and deleted from the next session (<see cref="DeleteStaleAsync"/>).</para>
+/// </remarks>
+internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names, byte[] data, bool parentsAsContainers, TimeSpan closeTimeout, ILogger logger)
+{
+    // Bounded by the number of session losses between two successful creates (one entry each), drained by the next create.
+    private readonly ConcurrentQueue<string> _staleIds = new();
+    private readonly ConcurrentQueue<string> _stalePaths = new();
+    private int _recoveredCreates;
+
+    /// <summary>Creates whose reply was lost and whose node was found again by its protected id.</summary>
+    public int RecoveredCreates => Volatile.Read(ref _recoveredCreates);
+
+    /// <summary>The naming in use.</summary>
+    public SequentialNodeNames Names => names;
+
+    /// <summary>A new protected id (Curator uses a random UUID).</summary>
+    public static string NewProtectedId() => Guid.NewGuid().ToString("D");
+
+    /// <summary>Remembers a node (by path) of a session that may still be alive on the server, to delete it from the next session.</summary>
+    public void ForgetPath(string path) => _stalePaths.Enqueue(path);
+
+    /// <summary>Remembers a create (by protected id) of a session that may still be alive, to delete its node from the next session.</summary>
+    public void ForgetCreate(string protectedId) => _staleIds.Enqueue(protectedId);
+
+    /// <summary>
+    /// Creates the protected node in <paramref name="client"/>'s session. Once sent, the create is not abandoned: if
+    /// <paramref name="cancellationToken"/> is cancelled or <paramref name="wanted"/> turns false meanwhile, the node is
+    /// deleted (found by its protected id when the reply was lost) and <see cref="OperationCanceledException"/> is thrown.
+    /// </summary>
+    public async Task<CreatedNode> CreateAsync(ZooKeeperClient client, string protectedId, Func<bool> wanted, CancellationToken cancellationToken)
+    {
+        string prefixPath = ZooKeeperPath.Combine(basePath, names.NamePrefix(protectedId));
+        bool mayExist = false;
+        while (true)
+        {
+            try
+            {
+                if (cancellationToken.IsCancellationRequested || !wanted())
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+
+                if (mayExist && await FindAsync(client, protectedId, cancellationToken).ConfigureAwait(false) is { } found)
+                {
+                    Interlocked.Increment(ref _recoveredCreates);
+                    logger.LogDebug("Found node {Path} created before a connection loss.", found.Path);
+                    return await KeepOrDeleteAsync(client, found, wanted, cancellationToken).ConfigureAwait(false);
+                }
+
+                mayExist = true;
+
+                // Deliberately not cancellable: its reply tells the node's name, so it can be deleted if no longer wanted.
+                CreatedNode created = await client.CreateAsync(prefixPath, data, CreateMode.EphemeralSequential, null, 0, CancellationToken.None).ConfigureAwait(false);
+                return await KeepOrDeleteAsync(client, created, wanted, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NoNodeException)
+            {
+                mayExist = false;
+                await EnsureParentsAsync(client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConnectionLossException)
+            {
+                try
+                {
+                    await client.WaitForConnectedAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    await RemoveAsync(client, protectedId).ConfigureAwait(false);
+                    throw;
+                }
+            }
+            catch (OperationCanceledException) when (mayExist)
+            {
+                // Cancelled while searching: the create may have been applied.
+                await RemoveAsync(client, protectedId).ConfigureAwait(false);
+                throw;
+            }
+            catch (Exception ex) when (IsSessionEnd(ex, client) && mayExist)
+            {
+                // Presumed lost locally, the session may live on on the server with the node in it.
+                ForgetCreate(protectedId);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Deletes the nodes of lost sessions remembered by <see cref="ForgetPath"/> and <see cref="ForgetCreate"/>.</summary>
+    public async Task DeleteStaleAsync(ZooKeeperClient client, CancellationToken cancellationToken)
+    {
+        while (_stalePaths.TryDequeue(out string? path))
+        {
+            await DeleteIfNotOursAsync(client, path, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_staleIds.IsEmpty)
+        {
+            return;
+        }
+
+        IReadOnlyList<string> children = await ChildrenAsync(client, cancellationToken).ConfigureAwait(false);
+        while (_staleIds.TryDequeue(out string? id))
+        {
+            string prefix = SequentialNodeNames.ProtectedIdPrefix(id);
+            foreach (string child in children.Where(c => c.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                await DeleteIfNotOursAsync(client, ZooKeeperPath.Combine(basePath, child), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Deletes <paramref name="path"/> within the close timeout (its own, so it runs during a dispose too); failures are logged.</summary>
+    public async Task DeleteQuietlyAsync(ZooKeeperClient client, string path)
+    {
+        using var timeout = new CancellationTokenSource(closeTimeout);
+        try
+        {
+            await DeleteAsync(client, path, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "Could not delete abandoned node {Path}; it goes with its session.", path);
+        }
+    }
+
+    /// <summary>Deletes our node, retrying across connection losses; done when it is gone or its session is.</summary>
+    public static async Task DeleteAsync(ZooKeeperClient client, string path, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await client.DeleteAsync(path, -1, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (NoNodeException)
+            {
+                return;
+            }
+            catch (Exception ex) when (IsSessionEnd(ex, client))
+            {
+                return; // The node goes with its session.
+            }
+            catch (ConnectionLossException)
+            {
+                await client.WaitForConnectedAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The base path's children (none when it does not exist).</summary>
+    public async Task<IReadOnlyList<string>> ChildrenAsync(ZooKeeperClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await client.GetChildrenAsync(basePath, null, cancellationToken).ConfigureAwait(false)).Children;
+        }
+        catch (NoNodeException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>True when <paramref name="ex"/> (or the client's state) means the session is over.</summary>
+    public static bool IsSessionEnd(Exception ex, ZooKeeperClient client) =>
+        ex is SessionExpiredException or AuthFailedException or ObjectDisposedException || client.State.IsTerminal();
+
+    private async Task<CreatedNode> KeepOrDeleteAsync(ZooKeeperClient client, CreatedNode node, Func<bool> wanted, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.IsCancellationRequested && wanted())
+        {
+            return node;
+        }
+
+        await DeleteQuietlyAsync(client, node.Path).ConfigureAwait(false);
+        throw new OperationCanceledException(cancellationToken);
+    }
+
+    /// <summary>Finds our node by its protected id and deletes it (within the close timeout, waiting for the connection if needed).</summary>
+    private async Task RemoveAsync(ZooKeeperClient client, string protectedId)
+    {
+        using var timeout = new CancellationTokenSource(closeTimeout);
+        while (true)
+        {
+            try
+            {
+                if (await FindAsync(client, protectedId, timeout.Token).ConfigureAwait(false) is { } found)
+                {
+                    await DeleteAsync(client, found.Path, timeout.Token).ConfigureAwait(false);
+                    logger.LogDebug("Deleted node {Path} whose create was given up.", found.Path);
+                }
+
+                return;
+            }
+            catch (ConnectionLossException)
+            {
+                try
+                {
+                    await client.WaitForConnectedAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    ForgetCreate(protectedId);
+                    return;
+                }
+            }
+            catch (Exception ex) when (IsSessionEnd(ex, client))
+            {
+                ForgetCreate(protectedId);
+                return;
+            }
+            catch (Exception ex)
+            {
+                ForgetCreate(protectedId);
+                logger.LogDebug(ex, "Could not look for the node of protected id {Id}; it is deleted from the next session, or goes with its own.", protectedId);
+                return;
+            }
+        }
+    }
+
+    private async Task<CreatedNode?> FindAsync(ZooKeeperClient client, string protectedId, CancellationToken cancellationToken)
+    {
+        string prefix = SequentialNodeNames.ProtectedIdPrefix(protectedId);
+        foreach (string child in await ChildrenAsync(client, cancellationToken).ConfigureAwait(false))
+        {
+            if (!child.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string path = ZooKeeperPath.Combine(basePath, child);
+            Stat? stat = await client.ExistsAsync(path, null, cancellationToken).ConfigureAwait(false);
+            if (stat is { } s && s.EphemeralOwner == client.SessionId)
+            {
+                return new CreatedNode(path, s);
+            }
+        }
+
+        return null;
+    }
+
+    private async Task DeleteIfNotOursAsync(ZooKeeperClient client, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Stat? stat = await client.ExistsAsync(path, null, cancellationToken).ConfigureAwait(false);
+            if (stat is { } s && s.EphemeralOwner != client.SessionId)
+            {
+                await client.DeleteAsync(path, s.Version, cancellationToken).ConfigureAwait(false);
+                logger.LogInformation("Deleted node {Path} of the lost session 0x{Owner:x}.", path, s.EphemeralOwner);
+            }
+        }
+        catch (Exception ex) when (ex is NoNodeException or BadVersionException)
+        {
+        }
+    }
+
+    private async Task EnsureParentsAsync(ZooKeeperClient client, CancellationToken cancellationToken)
+    {
+        string path = string.Empty;
+        foreach (string segment in basePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            path += "/" + segment;
+            if (await client.ExistsAsync(path, null, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await client.CreateAsync(path, default, parentsAsContainers ? CreateMode.Container : CreateMode.Persistent, null, 0, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NodeExistsException)
+            {
+            }
+            catch (UnimplementedException)
+            {
+                // A server without container support (before 3.5.3): fall back to a persistent node, as Curator does.
+                try
+                {
+                    await client.CreateAsync(path, default, CreateMode.Persistent, null, 0, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NodeExistsException)
+                {
+                }
+            }
+        }
+    }
+}
