@@ -44,7 +44,7 @@ public sealed class ProtectedCreateTests(ZooKeeperFixture fixture)
         Assert.Equal(1, election.RecoveredCreates);
     }
 
-    private static async Task CreatePathAsync(ZooKeeperClient client, string path)
+    internal static async Task CreatePathAsync(ZooKeeperClient client, string path)
     {
         string current = string.Empty;
         foreach (string segment in path.Split('/', StringSplitOptions.RemoveEmptyEntries))

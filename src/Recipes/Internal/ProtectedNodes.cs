@@ -63,6 +63,7 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
                 {
                     Interlocked.Increment(ref _recoveredCreates);
                     logger.LogDebug("Found node {Path} created before a connection loss.", found.Path);
+                    mayExist = false;
                     return await KeepOrDeleteAsync(client, found, wanted, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -70,6 +71,7 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
 
                 // Deliberately not cancellable: its reply tells the node's name, so it can be deleted if no longer wanted.
                 CreatedNode created = await client.CreateAsync(prefixPath, data, CreateMode.EphemeralSequential, null, 0, CancellationToken.None).ConfigureAwait(false);
+                mayExist = false;
                 return await KeepOrDeleteAsync(client, created, wanted, cancellationToken).ConfigureAwait(false);
             }
             catch (NoNodeException)
