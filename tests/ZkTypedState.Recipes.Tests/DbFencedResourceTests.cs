@@ -118,6 +118,97 @@ public sealed class DbFencedResourceTests : IAsyncLifetime
         Assert.Equal(order[^1], await _resource.GetHighestTokenAsync());
     }
 
+    [Fact]
+    public async Task An_existing_schema_with_its_own_table_and_columns_is_fenced_and_the_previous_token_is_exposed()
+    {
+        // A team's existing table: one row per job, its "epoch" column is the fence.
+        await _db.ExecuteAsync("CREATE TABLE job_leases (job_name TEXT PRIMARY KEY, owner TEXT, epoch INTEGER NOT NULL)");
+        await _db.ExecuteAsync("INSERT INTO job_leases (job_name, owner, epoch) VALUES ('nightly', 'nobody', 0)");
+        var jobs = new DbFencedResource(SqliteFactory.Instance, _db.ConnectionString, "nightly", new DbFencedResourceOptions
+        {
+            TableName = "job_leases",
+            ResourceColumn = "job_name",
+            TokenColumn = "epoch",
+        });
+        var seen = new List<(long? Previous, bool First)>();
+        Task WriteAsync(long token) => jobs.WriteAsync(token, async (write, ct) =>
+        {
+            seen.Add((write.PreviousHighestToken, write.IsFirstOfTerm));
+            await using var command = write.CreateCommand("UPDATE job_leases SET owner = @o WHERE job_name = 'nightly'", ("o", $"term-{write.FencingToken}"));
+            await command.ExecuteNonQueryAsync(ct);
+        });
+
+        await WriteAsync(40);
+        await WriteAsync(40);
+        await WriteAsync(90);
+        await Assert.ThrowsAsync<FencedOutException>(() => WriteAsync(40));
+        Assert.Equal([(0L, true), (40L, false), (40L, true)], seen.Select(s => ((long)s.Previous!, s.First)));
+        Assert.Equal([("term-90", 90L)], await _db.QueryAsync("SELECT owner, epoch FROM job_leases", r => (r.GetString(0), r.GetInt64(1))));
+        Assert.Equal(90, await jobs.GetHighestTokenAsync());
+
+        // The first write of a resource without a row sees no previous token.
+        await AppendAsync(5, "first");
+        var fresh = _db.Resource("fresh");
+        long? previous = 123;
+        await fresh.WriteAsync(1, (write, _) => Task.FromResult(previous = write.PreviousHighestToken));
+        Assert.Null(previous);
+    }
+
+    [Fact]
+    public async Task A_refused_write_is_logged_by_the_hook_inside_the_transaction_and_the_guarded_write_never_runs()
+    {
+        await _db.ExecuteAsync("CREATE TABLE fence_audit (resource TEXT, attempted INTEGER, highest INTEGER, at_count INTEGER)");
+        var refusals = new List<DbFencedRefusal>();
+        var audited = new DbFencedResource(SqliteFactory.Instance, _db.ConnectionString, "ledger", new DbFencedResourceOptions
+        {
+            OnRefused = async (refusal, ct) =>
+            {
+                refusals.Add(refusal);
+
+                // Inside the fenced transaction, under the row lock: the entries count it reads is the one the refusal decided on.
+                await using var command = refusal.CreateCommand(
+                    "INSERT INTO fence_audit VALUES (@r, @a, @h, (SELECT COUNT(*) FROM entries))",
+                    ("r", refusal.ResourceName),
+                    ("a", refusal.AttemptedToken),
+                    ("h", refusal.HighestToken));
+                await command.ExecuteNonQueryAsync(ct);
+            },
+        });
+        await AppendAsync(300, "current term");
+        bool ran = false;
+        FencedOutException refused = await Assert.ThrowsAsync<FencedOutException>(() => audited.WriteAsync(200, (_, _) => Task.FromResult(ran = true)));
+        Assert.False(ran);
+        Assert.Equal((200L, 300L), (refused.Token, (long)refused.HighestToken!));
+        Assert.Equal([("ledger", 200L, 300L, 1L)], await _db.QueryAsync("SELECT resource, attempted, highest, at_count FROM fence_audit", r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3))));
+        Assert.Equal(300, await audited.GetHighestTokenAsync());
+        Assert.Single(refusals);
+
+        // A hook that throws rolls its rows back; the caller sees the hook's exception.
+        var failing = new DbFencedResource(SqliteFactory.Instance, _db.ConnectionString, "ledger", new DbFencedResourceOptions
+        {
+            OnRefused = async (refusal, ct) =>
+            {
+                await using var command = refusal.CreateCommand("INSERT INTO fence_audit VALUES ('x', 0, 0, 0)");
+                await command.ExecuteNonQueryAsync(ct);
+                throw new InvalidOperationException("audit failed");
+            },
+        });
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing.WriteAsync(1, (_, _) => Task.FromResult(0)));
+        Assert.Single(await _db.QueryAsync("SELECT resource FROM fence_audit", r => r.GetString(0)));
+    }
+
+    [Theory]
+    [InlineData("TableName", "zk_fence; DROP TABLE x")]
+    [InlineData("ResourceColumn", "name with space")]
+    [InlineData("TokenColumn", "")]
+    public void Unsafe_identifiers_are_refused_with_the_setting_named(string setting, string value)
+    {
+        var options = new DbFencedResourceOptions();
+        typeof(DbFencedResourceOptions).GetProperty(setting)!.SetValue(options, value);
+        ArgumentException error = Assert.Throws<ArgumentException>(() => new DbFencedResource(SqliteFactory.Instance, _db.ConnectionString, "r", options));
+        Assert.Contains(setting, error.Message);
+    }
+
     private Task AppendAsync(long token, string text) => _resource.WriteAsync(token, async (write, ct) =>
     {
         await using var command = write.CreateCommand("INSERT INTO entries (text, token) VALUES (@x, @t)", ("x", text), ("t", write.FencingToken));
