@@ -5,8 +5,9 @@ using ZkTypedState.Recipes.Tests.Support;
 namespace ZkTypedState.Recipes.Tests.Interop;
 
 /// <summary>
-/// Compiles (once) and runs <c>Interop/Java/LatchParticipant.java</c>, a Curator LeaderLatch participant, against the
-/// Debian-packaged Curator jars, and talks to it over stdin/stdout lines.
+/// Compiles (once) and runs <c>Interop/Java/LatchParticipant.java</c> (a Curator LeaderLatch participant) and
+/// <c>MutexParticipant.java</c> (a Curator InterProcessMutex holder) against the Debian-packaged Curator jars, and talks
+/// to them over stdin/stdout lines.
 /// </summary>
 public sealed class CuratorJava : IAsyncLifetime
 {
@@ -50,9 +51,9 @@ public sealed class CuratorJava : IAsyncLifetime
         }
 
         _classes = Directory.CreateTempSubdirectory("zkts-curator-").FullName;
-        string source = Path.Combine(AppContext.BaseDirectory, "Interop", "Java", "LatchParticipant.java");
+        string[] sources = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Interop", "Java"), "*.java");
         string compileClassPath = string.Join(Path.PathSeparator, jars);
-        (int exit, string text) = await RunAsync(javac, ["-d", _classes, "-cp", compileClassPath, source]);
+        (int exit, string text) = await RunAsync(javac, ["-d", _classes, "-cp", compileClassPath, .. sources]);
         if (exit != 0)
         {
             throw new InvalidOperationException($"javac failed ({exit}):\n{text}");
@@ -78,7 +79,11 @@ public sealed class CuratorJava : IAsyncLifetime
     }
 
     public CuratorParticipant Start(string connectionString, string latchPath, string id, int sessionTimeoutMs = 2000) =>
-        CuratorParticipant.Start(this, connectionString, latchPath, id, sessionTimeoutMs);
+        CuratorParticipant.Start(this, "LatchParticipant", connectionString, latchPath, id, sessionTimeoutMs);
+
+    /// <summary>A Curator InterProcessMutex holder (<c>Interop/Java/MutexParticipant.java</c>) on <paramref name="lockPath"/>.</summary>
+    public CuratorParticipant StartMutex(string connectionString, string lockPath, string id, int sessionTimeoutMs = 2000) =>
+        CuratorParticipant.Start(this, "MutexParticipant", connectionString, lockPath, id, sessionTimeoutMs);
 
     private static string? FindTool(string name)
     {
@@ -127,6 +132,7 @@ public sealed class CuratorParticipant : IAsyncDisposable
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     private readonly List<string> _stderr = [];
     private readonly TaskCompletionSource _leader = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Channel<long> _acquired = Channel.CreateUnbounded<long>();
 
     private CuratorParticipant(Process process, string id)
     {
@@ -151,7 +157,7 @@ public sealed class CuratorParticipant : IAsyncDisposable
         }
     }
 
-    internal static CuratorParticipant Start(CuratorJava java, string connectionString, string latchPath, string id, int sessionTimeoutMs)
+    internal static CuratorParticipant Start(CuratorJava java, string mainClass, string connectionString, string latchPath, string id, int sessionTimeoutMs)
     {
         var info = new ProcessStartInfo(java.Java)
         {
@@ -160,7 +166,7 @@ public sealed class CuratorParticipant : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", java.ClassPath, "LatchParticipant", connectionString, latchPath, id, sessionTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (string argument in new[] { "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", java.ClassPath, mainClass, connectionString, latchPath, id, sessionTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             info.ArgumentList.Add(argument);
         }
@@ -176,6 +182,10 @@ public sealed class CuratorParticipant : IAsyncDisposable
             else if (e.Data == "LEADER")
             {
                 participant._leader.TrySetResult();
+            }
+            else if (e.Data.StartsWith("ACQUIRED ", StringComparison.Ordinal))
+            {
+                participant._acquired.Writer.TryWrite(Convert.ToInt64(e.Data["ACQUIRED ".Length..], 16));
             }
             else
             {
@@ -217,6 +227,31 @@ public sealed class CuratorParticipant : IAsyncDisposable
         {
             throw new TimeoutException($"The Java participant '{Id}' did not become leader (exited: {_process.HasExited}). stderr:\n{StandardError}", ex);
         }
+    }
+
+    /// <summary>Mutex holders: acquisitions reported ("ACQUIRED") and not yet taken by <see cref="NextAcquiredAsync"/>.</summary>
+    public int PendingAcquisitions => _acquired.Reader.Count;
+
+    /// <summary>Mutex holders: waits for the next "ACQUIRED" line and returns the holder node's czxid.</summary>
+    public async Task<long> NextAcquiredAsync()
+    {
+        using var timeout = new CancellationTokenSource(Timeouts.Event);
+        try
+        {
+            return await _acquired.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new TimeoutException($"The Java holder '{Id}' did not acquire the mutex (exited: {_process.HasExited}). stderr:\n{StandardError}", ex);
+        }
+    }
+
+    /// <summary>Mutex holders: the participant nodes in lock order (Curator's getParticipantNodes).</summary>
+    public async Task<IReadOnlyList<string>> NodesAsync()
+    {
+        await SendAsync("nodes");
+        string line = await WaitForLineAsync(l => l.StartsWith("NODES", StringComparison.Ordinal), Timeouts.Event);
+        return line.Length <= "NODES ".Length ? [] : line["NODES ".Length..].Split(',');
     }
 
     /// <summary>Asks for the latch's status: (hasLeadership, ourPath).</summary>
@@ -272,13 +307,13 @@ public sealed class CuratorParticipant : IAsyncDisposable
         }
     }
 
-    private async Task SendAsync(string command)
+    public async Task SendAsync(string command)
     {
         await _process.StandardInput.WriteLineAsync(command);
         await _process.StandardInput.FlushAsync();
     }
 
-    private async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         try
