@@ -4,6 +4,9 @@
 //   t3  worker-2 is elected and writes to the database with its higher token
 //   t4  worker-1 wakes; its delayed write reaches the database and is refused (FencedOutException)
 //   t5  worker-1 reconnects and only then learns that its session expired
+// Each worker is a small app: AddZkTypedState + AddLeaderElection("payments", ...) run by a host, the election
+// injected as a keyed ILeaderElection. Host stop leaves the election (the next worker leads at once). A second part
+// shows the fenced distributed lock (Curator InterProcessMutex compatible) guarding the same database.
 //
 //   dotnet run --project samples/LeaderFencing [-- --connect host:port] [--db path/to/file.db] [--keep-db]
 // Without --connect a throwaway local ZooKeeper server is started.
@@ -11,6 +14,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ZkTypedState;
 using ZkTypedState.Client;
 using ZkTypedState.Recipes;
@@ -65,22 +70,15 @@ async Task<int> RunAsync(string host, int port)
     // worker-1 reaches ZooKeeper through a fault proxy, so the demo can freeze it. A frozen process runs no timers, so
     // its client is told not to presume its own expiry early (fraction 10): like the real thing, it learns at t5.
     await using FaultProxy proxy = await FaultProxy.StartAsync(host, port, ct);
-    await using var session1 = new ZooKeeperSession(new ZkTypedStateOptions
-    {
-        ConnectionString = proxy.ConnectionString,
-        SessionTimeout = TimeSpan.FromSeconds(2),
-        PresumedExpiryFraction = 10,
-        MaxNewSessionDelay = TimeSpan.FromMilliseconds(200),
-    });
-    await using var session2 = new ZooKeeperSession(new ZkTypedStateOptions { ConnectionString = $"{host}:{port}", SessionTimeout = TimeSpan.FromSeconds(4) });
-    session1.Start();
-    session2.Start();
-    await session1.GetConnectedClientAsync(ct);
-    await session2.GetConnectedClientAsync(ct);
-
     string electionPath = $"/leader-fencing-demo/run-{Guid.NewGuid():N}";
-    await using var worker1 = new LeaderElection(session1, electionPath, new LeaderElectionOptions { ParticipantId = "worker-1" });
-    await using var worker2 = new LeaderElection(session2, electionPath, new LeaderElectionOptions { ParticipantId = "worker-2" });
+    using IHost app1 = BuildWorker("worker-1", proxy.ConnectionString, TimeSpan.FromSeconds(2), presumedExpiryFraction: 10, electionPath);
+    using IHost app2 = BuildWorker("worker-2", $"{host}:{port}", TimeSpan.FromSeconds(4), presumedExpiryFraction: 1, electionPath);
+    ZooKeeperSession session1 = app1.Services.GetRequiredService<ZooKeeperSession>();
+    ZooKeeperSession session2 = app2.Services.GetRequiredService<ZooKeeperSession>();
+
+    // The hosted election is injected like any service; the concrete type adds the ZooKeeper-side guarded write.
+    LeaderElection worker1 = app1.Services.GetRequiredKeyedService<LeaderElection>("payments");
+    LeaderElection worker2 = app2.Services.GetRequiredKeyedService<LeaderElection>("payments");
     worker1.Lost += lost => Log($"   worker-1's client: leadership dropped locally ({lost.Reason}): IsLeader = {worker1.IsLeader}. " +
         (lost.Reason == LeadershipLossReason.Disconnected ? "A truly frozen process could not even do this; its write is already queued." : string.Empty));
 
@@ -88,10 +86,10 @@ async Task<int> RunAsync(string host, int port)
     Console.WriteLine();
     clock.Start();
 
-    await worker1.StartAsync(ct);
+    await app1.StartAsync(ct); // joins the election
     LeaderTerm term1 = await worker1.WaitForLeadershipAsync(ct);
     Log($"worker-1 elected leader: fencing token 0x{term1.FencingToken:x} (czxid of {Name(term1.NodePath)}, session 0x{term1.SessionId:x})");
-    await worker2.StartAsync(ct);
+    await app2.StartAsync(ct);
     while (worker2.NodePath is null)
     {
         await Task.Delay(10, ct);
@@ -173,6 +171,18 @@ async Task<int> RunAsync(string host, int port)
     }
 
     Log($"    worker-1 re-entered the election in its new session, behind worker-2 ({Name(worker1.NodePath)})");
+
+    // Part two: the same fencing with a distributed lock instead of an election.
+    Console.WriteLine();
+    bool lockOk = await LockDemoAsync(session1, session2, connectionString, ct);
+    Console.WriteLine();
+
+    // worker-2's host stops: its hosted election leaves (deleting its node), so worker-1 leads without waiting for a session timeout.
+    var handOver = Stopwatch.StartNew();
+    await app2.StopAsync(ct);
+    LeaderTerm term3 = await worker1.WaitForLeadershipAsync(ct);
+    Log($"worker-2's host stopped: worker-1 leads again after {handOver.ElapsedMilliseconds} ms, token 0x{term3.FencingToken:x} (old term's token cancelled: {term1.Token.IsCancellationRequested})");
+    await app1.StopAsync(ct);
     clock.Stop();
 
     Console.WriteLine();
@@ -184,10 +194,70 @@ async Task<int> RunAsync(string host, int port)
 
     Console.WriteLine($"  fence 'payments': highest token 0x{await payments.GetHighestTokenAsync(ct):x}");
     bool dbOk = (await QueryAsync(connectionString, "SELECT written_by FROM payment_state")).SequenceEqual(["worker-2"]);
-    Console.WriteLine(refused && zkRefused && dbOk
-        ? "OK: the stale leader's delayed writes were refused; the database holds only the new leader's write."
+    Console.WriteLine(refused && zkRefused && dbOk && lockOk
+        ? "OK: the stale leader's and the stale lock holder's delayed writes were refused; the database holds only the newer terms' writes."
         : "FAILED: a stale write got through.");
-    return refused && zkRefused && dbOk ? 0 : 1;
+    return refused && zkRefused && dbOk && lockOk ? 0 : 1;
+}
+
+async Task<bool> LockDemoAsync(ZooKeeperSession session1, ZooKeeperSession session2, string connectionString, CancellationToken ct)
+{
+    var inventory = new DbFencedResource(SqliteFactory.Instance, connectionString, "inventory");
+    await inventory.EnsureCreatedAsync(ct);
+    string lockPath = $"/leader-fencing-demo/lock-{Guid.NewGuid():N}";
+    await using var lockA = new DistributedLock(session1, lockPath, new DistributedLockOptions { OwnerId = "worker-1" });
+    await using var lockB = new DistributedLock(session2, lockPath, new DistributedLockOptions { OwnerId = "worker-2" });
+
+    DistributedLockHandle heldA = await lockA.AcquireAsync(ct);
+    Log($"lock: worker-1 holds {Name(heldA.NodePath)} (the _c_<uuid>-lock- naming of Curator's InterProcessMutex), token 0x{heldA.FencingToken:x}");
+    await inventory.WriteAsync(heldA.FencingToken, (w, t) => RecordStockAsync(w, "worker-1", t), ct);
+    Task<DistributedLockHandle> waitingB = lockB.AcquireAsync(ct);
+    Log("lock: worker-2 waits, watching only worker-1's lock node");
+    await heldA.DisposeAsync();
+    await using DistributedLockHandle heldB = await waitingB.WaitAsync(ct);
+    Log($"lock: worker-1 released; worker-2 holds it with token 0x{heldB.FencingToken:x} and writes");
+    await inventory.WriteAsync(heldB.FencingToken, (w, t) => RecordStockAsync(w, "worker-2", t), ct);
+    try
+    {
+        // A holder that believes it still holds (a pause, a lost release) writes with its old token.
+        await inventory.WriteAsync(heldA.FencingToken, (w, t) => RecordStockAsync(w, "worker-1 (stale)", t), ct);
+        Log("lock: !! worker-1's stale write was applied");
+        return false;
+    }
+    catch (FencedOutException ex)
+    {
+        Log($"lock: worker-1's late write with token 0x{heldA.FencingToken:x} REFUSED (token 0x{ex.HighestToken:x} already seen)");
+        return true;
+    }
+}
+
+static async Task<int> RecordStockAsync(DbFencedWrite write, string worker, CancellationToken ct)
+{
+    await using var command = write.CreateCommand(
+        "CREATE TABLE IF NOT EXISTS stock_owner (id INTEGER PRIMARY KEY, worker TEXT NOT NULL, token INTEGER NOT NULL); " +
+        "INSERT INTO stock_owner (id, worker, token) VALUES (1, @w, @t) ON CONFLICT(id) DO UPDATE SET worker = excluded.worker, token = excluded.token",
+        ("w", worker),
+        ("t", write.FencingToken));
+    return await command.ExecuteNonQueryAsync(ct);
+}
+
+static IHost BuildWorker(string id, string connect, TimeSpan sessionTimeout, double presumedExpiryFraction, string electionPath)
+{
+    var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+    builder.Services.AddZkTypedState(o =>
+    {
+        o.ConnectionString = connect;
+        o.SessionTimeout = sessionTimeout;
+        o.PresumedExpiryFraction = presumedExpiryFraction;
+        o.MaxNewSessionDelay = TimeSpan.FromMilliseconds(200);
+    });
+    builder.Services.AddLeaderElection("payments", o =>
+    {
+        o.ElectionPath = electionPath;
+        o.ParticipantId = id;
+    });
+    builder.Services.AddHealthChecks().AddLeaderElection("payments");
+    return builder.Build();
 }
 
 static async Task<int> RecordBatchAsync(DbFencedWrite write, string batch, string worker, CancellationToken ct)
