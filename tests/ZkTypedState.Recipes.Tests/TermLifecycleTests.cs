@@ -60,6 +60,54 @@ public sealed class TermLifecycleTests(ZooKeeperFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task A_create_lost_with_a_presumed_expired_session_is_deleted_by_its_GUID_from_the_next_session()
+    {
+        string path = ZooKeeperFixture.UniquePath("presumed");
+        await using ZooKeeperClient observer = await fixture.ConnectAsync();
+        await ProtectedCreateTests.CreatePathAsync(observer, path);
+        await using FaultProxy proxy = await FaultProxy.StartAsync(fixture.Server);
+
+        // The client presumes its session expired after a quarter of the timeout of silence; the server keeps it for the full 4 s.
+        await using ZooKeeperSession slow = await ZooKeeperFixture.StartSessionAsync(proxy.ConnectionString, TimeSpan.FromSeconds(4), presumedExpiryFraction: 0.25);
+        await using ZooKeeperSession fast = await ZooKeeperFixture.StartSessionAsync(fixture.ConnectionString);
+        long oldSession = slow.Client!.SessionId;
+        await using var first = new LeaderElection(slow, path, new LeaderElectionOptions { ParticipantId = "slow" });
+        await using var second = new LeaderElection(fast, path, new LeaderElectionOptions { ParticipantId = "fast" });
+        var recorder = new LeadershipRecorder(second);
+
+        // The create reaches the server; its reply is dropped (blackhole) and the session is presumed lost meanwhile.
+        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await observer.GetChildrenAsync(path, e => created.TrySetResult());
+        proxy.Delay = TimeSpan.FromMilliseconds(200);
+        await first.StartAsync();
+        await created.Task.WaitAsync(Timeouts.Event);
+        var sincePartition = Stopwatch.StartNew();
+        var events = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        slow.Changed += e => events.Enqueue($"{e.Kind} 0x{e.SessionId:x} at {sincePartition.ElapsedMilliseconds} ms");
+        proxy.Blackhole();
+        string orphan = Assert.Single((await observer.GetChildrenAsync(path)).Children);
+        await second.StartAsync();
+        await ElectionTests.WaitUntilJoinedAsync(second);
+        await ElectionTests.WaitForSessionEventAsync(slow, SessionEventKind.Lost, Timeouts.Token());
+
+        // The next session deletes the node it cannot own, found by its GUID, long before the server expires the old session.
+        var clock = Stopwatch.StartNew();
+        proxy.Delay = TimeSpan.Zero;
+        proxy.Restore();
+        (LeadershipAcquired acquired, _) = await recorder.NextAcquiredAsync();
+        TimeSpan partitioned = sincePartition.Elapsed;
+        output.WriteLine($"presumed loss mid-create: next leader {clock.ElapsedMilliseconds} ms after the network came back, {partitioned.TotalMilliseconds:0} ms after the partition; {string.Join("; ", events)}");
+
+        // The server would expire the old session (and its node) only 4 s after it last heard from it.
+        Assert.True(partitioned < TimeSpan.FromSeconds(3.5), "the orphan went with the server's expiry, not with a deletion by GUID");
+        Assert.Equal("fast", acquired.Term.ParticipantId);
+        Assert.DoesNotContain(orphan, (await observer.GetChildrenAsync(path)).Children);
+        Assert.NotEqual(oldSession, slow.Client!.SessionId);
+        await ElectionTests.WaitUntilJoinedAsync(first);
+        Assert.Equal(2, (await observer.GetChildrenAsync(path)).Children.Count);
+    }
+
+    [Fact]
     public async Task A_term_is_observable_only_after_its_Acquired_handlers_ran_and_its_token_is_cancelled_before_Lost_runs()
     {
         string path = ZooKeeperFixture.UniquePath("order");

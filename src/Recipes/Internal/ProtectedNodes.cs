@@ -83,11 +83,17 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
             {
                 try
                 {
-                    await client.WaitForConnectedAsync(cancellationToken).ConfigureAwait(false);
+                    await WaitForConnectedAsync(client, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     await RemoveAsync(client, protectedId).ConfigureAwait(false);
+                    throw;
+                }
+                catch (Exception ex) when (IsSessionEnd(ex, client))
+                {
+                    // The outcome of the create is unknown and the session may live on on the server: delete by GUID later.
+                    ForgetCreate(protectedId);
                     throw;
                 }
             }
@@ -164,7 +170,7 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
             }
             catch (ConnectionLossException)
             {
-                await client.WaitForConnectedAsync(cancellationToken).ConfigureAwait(false);
+                await WaitForConnectedAsync(client, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -182,9 +188,23 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
         }
     }
 
-    /// <summary>True when <paramref name="ex"/> (or the client's state) means the session is over.</summary>
+    /// <summary>True when <paramref name="ex"/> (or the client's state) means the session is over for us (presumed lost counts).</summary>
     public static bool IsSessionEnd(Exception ex, ZooKeeperClient client) =>
-        ex is SessionExpiredException or AuthFailedException or ObjectDisposedException || client.State.IsTerminal();
+        ex is SessionExpiredException or AuthFailedException or ObjectDisposedException || client.State.IsSessionLost();
+
+    /// <summary>
+    /// Waits for the connection, but not past a presumed expiry (the client's own wait would: that state is not
+    /// terminal for the client, yet the application has already moved to a new session).
+    /// </summary>
+    /// <exception cref="SessionExpiredException">The session was presumed or confirmed lost.</exception>
+    public static async Task WaitForConnectedAsync(ZooKeeperClient client, CancellationToken cancellationToken)
+    {
+        ZooKeeperState state = await client.WaitForStateAsync(s => s == ZooKeeperState.Connected || s.IsSessionLost(), cancellationToken).ConfigureAwait(false);
+        if (state != ZooKeeperState.Connected)
+        {
+            throw new SessionExpiredException(null, $"The session 0x{client.SessionId:x} is lost ({state}).");
+        }
+    }
 
     private async Task<CreatedNode> KeepOrDeleteAsync(ZooKeeperClient client, CreatedNode node, Func<bool> wanted, CancellationToken cancellationToken)
     {
@@ -217,7 +237,7 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
             {
                 try
                 {
-                    await client.WaitForConnectedAsync(timeout.Token).ConfigureAwait(false);
+                    await WaitForConnectedAsync(client, timeout.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

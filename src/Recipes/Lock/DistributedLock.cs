@@ -319,7 +319,7 @@ public sealed class DistributedLock : IAsyncDisposable
             catch (ConnectionLossException)
             {
                 // Same session, maybe: the client restores the watches; look again once connected.
-                await client.WaitForConnectedAsync(ct).ConfigureAwait(false);
+                await ProtectedNodes.WaitForConnectedAsync(client, ct).ConfigureAwait(false);
             }
         }
     }
