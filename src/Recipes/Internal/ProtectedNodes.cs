@@ -12,10 +12,12 @@ namespace ZkTypedState.Recipes;
 /// <remarks>
 /// <para><b>Why no orphan.</b> A create that reached the server makes a node owned by a session that may live on for a
 /// long time (the application's). If the caller gave up on it without learning its name, every later waiter would queue
-/// behind a node nobody deletes. So the create request itself is never cancelled: once sent, its reply is awaited
-/// (bounded by the connection: a reply or a ConnectionLoss), and a node the caller no longer wants is deleted at once.
-/// When the reply is lost (ConnectionLoss) the node is searched for by its protected id in the same session, before
-/// creating again or, when the caller gave up, to delete it.</para>
+/// behind a node nobody deletes. So the create request itself is never abandoned: the request is not cancelled, and
+/// when the caller stops waiting for it (cancellation), a clean-up task takes over its reply (bounded by the connection:
+/// a reply, a ConnectionLoss or the session's end) and deletes the node as soon as its name is known; a node the caller
+/// no longer wants by the time the reply comes is deleted at once. When the reply is lost (ConnectionLoss) the node is
+/// searched for by its protected id in the same session, before creating again or, when the caller gave up, to delete
+/// it. Owners await the clean-ups (bounded) when disposed: <see cref="WhenCleanedUpAsync"/>.</para>
 /// <para>A session presumed lost by the local timer may still be alive on the server with our node in it: its protected
 /// id (and known node paths) are remembered and deleted from the next session (<see cref="DeleteStaleAsync"/>).</para>
 /// </remarks>
@@ -24,6 +26,7 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
     // Bounded by the number of session losses between two successful creates (one entry each), drained by the next create.
     private readonly ConcurrentQueue<string> _staleIds = new();
     private readonly ConcurrentQueue<string> _stalePaths = new();
+    private readonly List<Task> _cleanups = [];
     private int _recoveredCreates;
 
     /// <summary>Creates whose reply was lost and whose node was found again by its protected id.</summary>
@@ -70,7 +73,21 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
                 mayExist = true;
 
                 // Deliberately not cancellable: its reply tells the node's name, so it can be deleted if no longer wanted.
-                CreatedNode created = await client.CreateAsync(prefixPath, data, CreateMode.EphemeralSequential, null, 0, CancellationToken.None).ConfigureAwait(false);
+                Task<CreatedNode> create = client.CreateAsync(prefixPath, data, CreateMode.EphemeralSequential, null, 0, CancellationToken.None);
+                CreatedNode created;
+                try
+                {
+                    created = await create.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // The caller stops waiting (it may be disposing, or the request may be queued behind a disconnection);
+                    // the reply is still taken care of.
+                    Track(FinishAbandonedCreateAsync(client, create, protectedId));
+                    mayExist = false;
+                    throw;
+                }
+
                 mayExist = false;
                 return await KeepOrDeleteAsync(client, created, wanted, cancellationToken).ConfigureAwait(false);
             }
@@ -109,6 +126,25 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
                 ForgetCreate(protectedId);
                 throw;
             }
+        }
+    }
+
+    /// <summary>Waits (at most <paramref name="timeout"/>) for the clean-ups of abandoned creates still running.</summary>
+    public async Task WhenCleanedUpAsync(TimeSpan timeout)
+    {
+        Task[] pending;
+        lock (_cleanups)
+        {
+            pending = [.. _cleanups];
+        }
+
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("{Count} abandoned create(s) under {Path} still awaiting their reply; their nodes are deleted when it comes, or go with the session.", pending.Count(t => !t.IsCompleted), basePath);
         }
     }
 
@@ -203,6 +239,39 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
         if (state != ZooKeeperState.Connected)
         {
             throw new SessionExpiredException(null, $"The session 0x{client.SessionId:x} is lost ({state}).");
+        }
+    }
+
+    /// <summary>Takes over the reply of a create the caller stopped waiting for, and deletes its node.</summary>
+    private async Task FinishAbandonedCreateAsync(ZooKeeperClient client, Task<CreatedNode> create, string protectedId)
+    {
+        try
+        {
+            CreatedNode node = await create.ConfigureAwait(false);
+            await DeleteQuietlyAsync(client, node.Path).ConfigureAwait(false);
+            logger.LogDebug("Deleted node {Path}, whose create was given up before its reply came.", node.Path);
+        }
+        catch (ConnectionLossException)
+        {
+            await RemoveAsync(client, protectedId).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsSessionEnd(ex, client))
+        {
+            ForgetCreate(protectedId);
+        }
+        catch (Exception ex)
+        {
+            // NoNode (the parent went) or another refusal: nothing was created.
+            logger.LogDebug(ex, "An abandoned create under {Path} failed; nothing to clean up.", basePath);
+        }
+    }
+
+    private void Track(Task task)
+    {
+        lock (_cleanups)
+        {
+            _cleanups.RemoveAll(t => t.IsCompleted);
+            _cleanups.Add(task);
         }
     }
 

@@ -344,7 +344,7 @@ public sealed partial class LeaderElection : ILeaderElection, IAsyncDisposable
 
         // Stop: cancel every ZooKeeper call, let the executor run what is queued (each message sees the stale
         // generation or the cancelled token and ends at once), then wait for the calls. A create already sent is not
-        // cancelled: its reply is awaited and its node deleted (within CloseTimeout), so no orphan is left behind.
+        // abandoned: its reply is taken over and its node deleted (waited for up to CloseTimeout), so no orphan is left.
         _lifetime.Cancel();
         lock (_gate)
         {
@@ -366,6 +366,8 @@ public sealed partial class LeaderElection : ILeaderElection, IAsyncDisposable
         {
             // Each task logs its own failures; cancellation is expected here.
         }
+
+        await _nodes.WhenCleanedUpAsync(_options.CloseTimeout).ConfigureAwait(false);
 
         _lifetime.Dispose();
     }

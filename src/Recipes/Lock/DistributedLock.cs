@@ -132,6 +132,7 @@ public sealed class DistributedLock : IAsyncDisposable
         // Waits for a pending acquisition to clean up its node (it sees the cancelled lifetime).
         await _acquiring.WaitAsync().ConfigureAwait(false);
         _acquiring.Release();
+        await _nodes.WhenCleanedUpAsync(_options.CloseTimeout).ConfigureAwait(false);
     }
 
     /// <summary>Releases one handle's share of <paramref name="hold"/>.</summary>
