@@ -151,6 +151,47 @@ public sealed partial class DistributedLockTests(ZooKeeperFixture fixture)
         await held1.DisposeAsync();
     }
 
+    [Fact]
+    public async Task Cancelling_while_the_create_is_in_flight_returns_at_once_and_the_node_is_deleted_when_its_reply_comes()
+    {
+        string path = ZooKeeperFixture.UniquePath("cancel-create");
+        await using ZooKeeperClient observer = await fixture.ConnectAsync();
+        await ProtectedCreateTests.CreatePathAsync(observer, path);
+        await using FaultProxy proxy = await FaultProxy.StartAsync(fixture.Server);
+        await using ZooKeeperSession session = await ZooKeeperFixture.StartSessionAsync(proxy.ConnectionString);
+        var slowLock = new DistributedLock(session, path);
+        try
+        {
+            // 300 ms each way: the create is still on its way to the server when the caller gives up.
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await observer.GetChildrenAsync(path, e => created.TrySetResult());
+            proxy.ResetCounters();
+            proxy.Delay = TimeSpan.FromMilliseconds(300);
+            using var cancel = new CancellationTokenSource();
+            Task<DistributedLockHandle> acquiring = slowLock.AcquireAsync(cancel.Token);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (proxy.GetRequestCount(ZooKeeperOpCodes.Create2) + proxy.GetRequestCount(ZooKeeperOpCodes.Create) == 0)
+            {
+                Assert.True(clock.Elapsed < Timeouts.Event, "the create was never sent");
+                await Task.Delay(5);
+            }
+
+            clock.Restart();
+            cancel.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquiring);
+            Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(250), $"the cancelled acquisition returned after {clock.ElapsedMilliseconds} ms");
+
+            // The create still lands on the server; its node is deleted once the reply names it.
+            await created.Task.WaitAsync(Timeouts.Event);
+            await slowLock.DisposeAsync();
+            Assert.Empty((await observer.GetChildrenAsync(path)).Children);
+        }
+        finally
+        {
+            await slowLock.DisposeAsync();
+        }
+    }
+
     private static async Task<int> SetStockAsync(DbFencedWrite write, int qty, CancellationToken ct)
     {
         await using var command = write.CreateCommand(

@@ -94,7 +94,17 @@ public sealed partial class LeaderElection
                     return;
                 }
 
+                bool lapsed = CurrentTerm is null;
                 MarkAnswered(term, sent);
+                if (lapsed && ReferenceEquals(CurrentTerm, term))
+                {
+                    // The lease came back without a state-machine event: wake WaitForLeadershipAsync callers.
+                    lock (_gate)
+                    {
+                        _acquiredSignal.TrySetResult(term);
+                        _acquiredSignal = NewSignal();
+                    }
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
