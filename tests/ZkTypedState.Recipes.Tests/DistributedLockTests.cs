@@ -192,6 +192,55 @@ public sealed partial class DistributedLockTests(ZooKeeperFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_waiter_whose_session_is_presumed_lost_requeues_in_its_next_session_and_its_old_node_is_deleted()
+    {
+        string path = ZooKeeperFixture.UniquePath("requeue");
+        await using ZooKeeperClient observer = await fixture.ConnectAsync();
+        await using FaultProxy proxy = await FaultProxy.StartAsync(fixture.Server);
+        await using ZooKeeperSession direct = await ZooKeeperFixture.StartSessionAsync(fixture.ConnectionString);
+        await using ZooKeeperSession flaky = await ZooKeeperFixture.StartSessionAsync(proxy.ConnectionString, TimeSpan.FromSeconds(4), presumedExpiryFraction: 0.25);
+        await using var holder = new DistributedLock(direct, path);
+        await using var waiter = new DistributedLock(flaky, path);
+        DistributedLockHandle held = await holder.AcquireAsync(Timeouts.Token());
+        Task<DistributedLockHandle> waiting = waiter.AcquireAsync(Timeouts.Token());
+        string oldNode = (await WaitForChildrenAsync(observer, path, c => c.Count == 2)).Single(c => c != SequentialNodeNames.NameOf(held.NodePath));
+
+        // The waiter's session is presumed lost (the server still has it, with the node): it re-queues in a new session
+        // and deletes its old node from there.
+        long oldSession = flaky.Client!.SessionId;
+        var sincePartition = System.Diagnostics.Stopwatch.StartNew();
+        proxy.Blackhole();
+        await ElectionTests.WaitForSessionEventAsync(flaky, SessionEventKind.Lost, Timeouts.Token());
+        proxy.Restore();
+        IReadOnlyList<string> requeued = await WaitForChildrenAsync(observer, path, c => c.Count == 2 && !c.Contains(oldNode));
+
+        // The server would expire the old session (and its node) only 4 s after it last heard from it.
+        Assert.True(sincePartition.Elapsed < TimeSpan.FromSeconds(3.8), $"the old node went after {sincePartition.ElapsedMilliseconds} ms: with the server's expiry, not deleted from the new session");
+        Assert.False(waiting.IsCompleted);
+
+        await held.DisposeAsync();
+        await using DistributedLockHandle next = await waiting.WaitAsync(Timeouts.Event);
+        Assert.NotEqual(oldSession, next.SessionId);
+        Assert.Contains(SequentialNodeNames.NameOf(next.NodePath), requeued);
+        Assert.True(next.FencingToken > held.FencingToken);
+    }
+
+    private static async Task<IReadOnlyList<string>> WaitForChildrenAsync(ZooKeeperClient observer, string path, Func<IReadOnlyList<string>, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Timeouts.Event);
+        while (true)
+        {
+            IReadOnlyList<string> children = (await observer.GetChildrenAsync(path, null, timeout.Token)).Children;
+            if (condition(children))
+            {
+                return children;
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
     private static async Task<int> SetStockAsync(DbFencedWrite write, int qty, CancellationToken ct)
     {
         await using var command = write.CreateCommand(

@@ -40,7 +40,7 @@ public sealed class DistributedLock : IAsyncDisposable
     private readonly Action<SessionEvent> _sessionHandler;
     private readonly object _sync = new();
     private TaskCompletionSource _sessionChanged = NewSignal();
-    private Hold? _held;
+    private LockHold? _held;
     private int _disposed;
 
     /// <summary>Creates a lock (nothing is sent until <see cref="AcquireAsync"/>).</summary>
@@ -117,7 +117,7 @@ public sealed class DistributedLock : IAsyncDisposable
 
         _session.Changed -= _sessionHandler;
         _lifetime.Cancel();
-        Hold? held;
+        LockHold? held;
         lock (_sync)
         {
             held = _held;
@@ -126,7 +126,7 @@ public sealed class DistributedLock : IAsyncDisposable
 
         if (held is not null)
         {
-            await DeleteHoldAsync(held).ConfigureAwait(false);
+            await DeleteLockHoldAsync(held).ConfigureAwait(false);
         }
 
         // Waits for a pending acquisition to clean up its node (it sees the cancelled lifetime).
@@ -136,7 +136,7 @@ public sealed class DistributedLock : IAsyncDisposable
     }
 
     /// <summary>Releases one handle's share of <paramref name="hold"/>.</summary>
-    internal async ValueTask ReleaseAsync(Hold hold)
+    internal async ValueTask ReleaseAsync(LockHold hold)
     {
         lock (_sync)
         {
@@ -152,7 +152,7 @@ public sealed class DistributedLock : IAsyncDisposable
             }
         }
 
-        await DeleteHoldAsync(hold).ConfigureAwait(false);
+        await DeleteLockHoldAsync(hold).ConfigureAwait(false);
     }
 
     private async Task<DistributedLockHandle?> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -185,7 +185,7 @@ public sealed class DistributedLock : IAsyncDisposable
                 return again;
             }
 
-            Hold hold = await AcquireNodeAsync(operation.Token, waiting.Token).ConfigureAwait(false);
+            LockHold hold = await AcquireNodeAsync(operation.Token, waiting.Token).ConfigureAwait(false);
             lock (_sync)
             {
                 hold.Count = 1;
@@ -227,7 +227,7 @@ public sealed class DistributedLock : IAsyncDisposable
     /// <summary>Creates a node and waits for its turn; re-queues in the next session when the session is lost meanwhile.</summary>
     /// <param name="ct">Cancels everything (the node is deleted).</param>
     /// <param name="waitCt">Also ends the waiting behind other holders (the timeout).</param>
-    private async Task<Hold> AcquireNodeAsync(CancellationToken ct, CancellationToken waitCt)
+    private async Task<LockHold> AcquireNodeAsync(CancellationToken ct, CancellationToken waitCt)
     {
         while (true)
         {
@@ -268,7 +268,7 @@ public sealed class DistributedLock : IAsyncDisposable
 
     /// <summary>Curator's lock loop: lowest holds, otherwise watch the predecessor and look again when it goes.</summary>
     /// <returns>The hold, or null when our node is gone (deleted by someone else).</returns>
-    private async Task<Hold?> WaitForTurnAsync(ZooKeeperClient client, CreatedNode node, CancellationToken ct, CancellationToken waitCt)
+    private async Task<LockHold?> WaitForTurnAsync(ZooKeeperClient client, CreatedNode node, CancellationToken ct, CancellationToken waitCt)
     {
         string name = SequentialNodeNames.NameOf(node.Path);
         while (true)
@@ -295,7 +295,7 @@ public sealed class DistributedLock : IAsyncDisposable
 
                 if (index == 0)
                 {
-                    var hold = new Hold(this, node.Path, client, client.SessionId, node.Stat.Czxid);
+                    var hold = new LockHold(this, node.Path, client, client.SessionId, node.Stat.Czxid);
 
                     // Watch our own node: deleted by someone else means the hold is over.
                     Stat? own = await client.ExistsAsync(node.Path, e => OnOwnNodeEvent(hold, e), ct).ConfigureAwait(false);
@@ -325,7 +325,7 @@ public sealed class DistributedLock : IAsyncDisposable
         }
     }
 
-    private void OnOwnNodeEvent(Hold hold, WatchedEvent watchedEvent)
+    private void OnOwnNodeEvent(LockHold hold, WatchedEvent watchedEvent)
     {
         if (watchedEvent.Type == WatchEventType.NodeDeleted)
         {
@@ -340,7 +340,7 @@ public sealed class DistributedLock : IAsyncDisposable
             return;
         }
 
-        Hold? held;
+        LockHold? held;
         TaskCompletionSource changed;
         lock (_sync)
         {
@@ -358,7 +358,7 @@ public sealed class DistributedLock : IAsyncDisposable
         changed.TrySetResult();
     }
 
-    private async Task DeleteHoldAsync(Hold hold)
+    private async Task DeleteLockHoldAsync(LockHold hold)
     {
         CancelQuietly(hold.Lost);
         await _nodes.DeleteQuietlyAsync(hold.Client, hold.Path).ConfigureAwait(false);
@@ -378,24 +378,4 @@ public sealed class DistributedLock : IAsyncDisposable
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>One hold of the lock: its node, the session that owns it, and how many handles share it.</summary>
-    internal sealed class Hold(DistributedLock owner, string path, ZooKeeperClient client, long sessionId, long czxid)
-    {
-        public DistributedLock Owner { get; } = owner;
-
-        public string Path { get; } = path;
-
-        public ZooKeeperClient Client { get; } = client;
-
-        public long SessionId { get; } = sessionId;
-
-        public long Czxid { get; } = czxid;
-
-        /// <summary>Cancelled when the hold ends. Never disposed: handles may read its token after the release.</summary>
-        public CancellationTokenSource Lost { get; } = new();
-
-        /// <summary>Handles sharing the hold; guarded by the owner's lock.</summary>
-        public int Count { get; set; }
-    }
 }

@@ -13,10 +13,10 @@ namespace ZkTypedState.Recipes;
 /// </remarks>
 public sealed class DistributedLockHandle : IAsyncDisposable
 {
-    private readonly DistributedLock.Hold _hold;
+    private readonly LockHold _hold;
     private int _released;
 
-    internal DistributedLockHandle(DistributedLock.Hold hold) => _hold = hold;
+    internal DistributedLockHandle(LockHold hold) => _hold = hold;
 
     /// <summary>
     /// The czxid of the lock node: strictly greater for every later hold of the same lock path (by any holder, .NET or
