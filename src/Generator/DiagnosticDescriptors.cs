@@ -101,7 +101,16 @@ internal static class DiagnosticDescriptors
         Category,
         DiagnosticSeverity.Info,
         isEnabledByDefault: true,
-        description: "Without a JsonSerializerContext that declares the type, the descriptor uses DefaultJsonTypeInfoResolver, which needs reflection; trimmed and native AOT builds warn about it (IL2026/IL3050).");
+        description: "Without a JsonSerializerContext that declares the type, the descriptor uses DefaultJsonTypeInfoResolver, which needs reflection; trimmed and native AOT builds warn about it (IL2026/IL3050) and may read payloads as defaults. Reported as a warning when the project sets PublishAot, PublishTrimmed, IsAotCompatible, IsTrimmable or the trim/AOT analyzers.");
+
+    public static readonly DiagnosticDescriptor InitDefaultsLost = new(
+        "ZKTS016",
+        "Init-only member defaults are lost under a JsonSerializerContext",
+        "'{0}' has init-only members with initializers, and {1}: under its JsonSerializerContext a payload that omits such a member resets it to default instead of the initializer. Use 'set' instead of 'init', or make it a class without [JsonConstructor].",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "System.Text.Json's source generator sets init-only members through its own creator, passing default for missing members; the generator keeps initializer defaults for classes and records, not for structs or [JsonConstructor] types.");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "ZKTS015",

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace ZkTypedState;
+
+/// <summary>
+/// The JSON rules every node payload is decoded with: property names match case-insensitively (as configuration binding
+/// does), and in strict mode a member the type does not have faults the payload. Also the hook generated code uses to
+/// keep <c>init</c> members' initializer defaults under a JsonSerializerContext.
+/// </summary>
+/// <remarks>
+/// All of it works on copies of the given metadata's options with the same resolver, so it is reflection-free when the
+/// metadata comes from a JsonSerializerContext (trim- and native-AOT-safe).
+/// </remarks>
+public static class ZNodeJson
+{
+    /// <summary>
+    /// Metadata for <typeparamref name="T"/> over a copy of <paramref name="source"/>'s options whose resolver runs
+    /// <paramref name="modifier"/> on every type's metadata before it is used.
+    /// </summary>
+    /// <param name="source">Metadata from a JsonSerializerContext (or any resolver-backed options).</param>
+    /// <param name="modifier">Adjusts a type's metadata, e.g. <c>CreateObject</c> and property setters.</param>
+    /// <typeparam name="T">The bound type.</typeparam>
+    /// <returns>The modified metadata; <paramref name="source"/> itself when its options have no resolver.</returns>
+    public static JsonTypeInfo<T> WithModifier<T>(JsonTypeInfo<T> source, Action<JsonTypeInfo> modifier)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(modifier);
+        if (source.Options.TypeInfoResolver is not { } resolver)
+        {
+            return source;
+        }
+
+        var options = new JsonSerializerOptions(source.Options) { TypeInfoResolver = resolver.WithAddedModifier(modifier) };
+        return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+    }
+
+    /// <summary>The metadata payloads are decoded with: case-insensitive names, and unmapped members rejected when strict.</summary>
+    internal static JsonTypeInfo<T> ForPayloads<T>(JsonTypeInfo<T> source, bool strict)
+    {
+        if (source.Options.TypeInfoResolver is null)
+        {
+            // Hand-made metadata without a resolver cannot be re-created with other options: used as given.
+            return source;
+        }
+
+        try
+        {
+            return Create(source, caseInsensitive: true, strict);
+        }
+        catch (InvalidOperationException)
+        {
+            // Two members whose names differ only in case cannot be matched case-insensitively: keep exact matching.
+            return Create(source, caseInsensitive: source.Options.PropertyNameCaseInsensitive, strict);
+        }
+    }
+
+    private static JsonTypeInfo<T> Create<T>(JsonTypeInfo<T> source, bool caseInsensitive, bool strict)
+    {
+        var options = new JsonSerializerOptions(source.Options) { PropertyNameCaseInsensitive = caseInsensitive };
+        if (strict)
+        {
+            options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        }
+
+        // GetTypeInfo returns configured metadata, so a name collision throws here, not at the first payload.
+        return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+    }
+}
