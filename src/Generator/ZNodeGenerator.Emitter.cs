@@ -111,7 +111,12 @@ public sealed partial class ZNodeGenerator
         /// <c>Add&lt;Assembly&gt;ZNodes()</c>, which a library's users call, and the internal <c>AddGeneratedZNodes()</c> for
         /// the assembly itself.
         /// </summary>
-        public static string EmitRegistration(EquatableArray<RegistrationEntry> entries, string? assemblyName)
+        /// <remarks>
+        /// In an assembly that grants InternalsVisibleTo, <c>AddGeneratedZNodes()</c> gets an ignored optional parameter: in a
+        /// friend assembly with [ZNode] types of its own, both are visible, and C# prefers the candidate with no omitted
+        /// optional arguments, i.e. the friend's own (instead of CS0121).
+        /// </remarks>
+        public static string EmitRegistration(EquatableArray<RegistrationEntry> entries, string? assemblyName, bool grantsInternals = false)
         {
             string publicName = GetPublicRegistrationName(assemblyName);
             string publicClass = publicName.Substring(3) + "Registration";
@@ -179,9 +184,17 @@ public sealed partial class ZNodeGenerator
                 /// <see cref="{publicClass}.{publicName}"/>.
                 /// </summary>
                 /// <param name="builder">The builder returned by <c>services.AddZkTypedState(...)</c>.</param>
-                /// <returns>The same builder, for chaining.</returns>
                 """);
-            writer.WriteLine($"public static global::ZkTypedState.ZkTypedStateBuilder AddGeneratedZNodes(this global::ZkTypedState.ZkTypedStateBuilder builder) => {publicClass}.{publicName}(builder);");
+            if (grantsInternals)
+            {
+                writer.WriteLine("""
+                    /// <param name="ofFriendAssembly">Ignored: it makes an InternalsVisibleTo friend's own <c>AddGeneratedZNodes()</c> win overload resolution.</param>
+                    """);
+            }
+
+            writer.WriteLine("/// <returns>The same builder, for chaining.</returns>");
+            string extra = grantsInternals ? ", bool ofFriendAssembly = false" : string.Empty;
+            writer.WriteLine($"public static global::ZkTypedState.ZkTypedStateBuilder AddGeneratedZNodes(this global::ZkTypedState.ZkTypedStateBuilder builder{extra}) => {publicClass}.{publicName}(builder);");
             writer.CloseBlock();
             writer.CloseBlock();
             return writer.ToString();

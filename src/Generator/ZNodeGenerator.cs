@@ -81,15 +81,20 @@ public sealed partial class ZNodeGenerator : IIncrementalGenerator
                 .ToEquatableArray())
             .WithTrackingName(TrackingNames.Registration);
 
-        IncrementalValueProvider<string?> assemblyName = context.CompilationProvider
-            .Select(static (compilation, _) => compilation.AssemblyName)
+        //    The assembly's name (for the public Add<Assembly>ZNodes()) and whether it grants InternalsVisibleTo (then its
+        //    internal AddGeneratedZNodes() must lose the overload tie-break in the assemblies that see it).
+        IncrementalValueProvider<(string? Name, bool GrantsInternals)> assembly = context.CompilationProvider
+            .Select(static (compilation, _) => (compilation.AssemblyName, compilation.Assembly.GetAttributes()
+                .Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InternalsVisibleToAttribute")))
             .WithTrackingName(TrackingNames.AssemblyName);
 
-        context.RegisterSourceOutput(registration.Combine(assemblyName), static (production, pair) =>
+        context.RegisterSourceOutput(registration.Combine(assembly), static (production, pair) =>
         {
             if (!pair.Left.IsEmpty)
             {
-                Emit(production, "AddGeneratedZNodes", () => production.AddSource(Emitter.RegistrationHintName, Emitter.EmitRegistration(pair.Left, pair.Right)));
+                Emit(production, "AddGeneratedZNodes", () => production.AddSource(
+                    Emitter.RegistrationHintName,
+                    Emitter.EmitRegistration(pair.Left, pair.Right.Name, pair.Right.GrantsInternals)));
             }
         });
 
