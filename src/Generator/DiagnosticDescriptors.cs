@@ -106,11 +106,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InitDefaultsLost = new(
         "ZKTS016",
         "Init-only member defaults are lost under a JsonSerializerContext",
-        "'{0}' has init-only members with initializers, and {1}: under its JsonSerializerContext a payload that omits such a member resets it to default instead of the initializer. Use 'set' instead of 'init', or make it a class without [JsonConstructor].",
+        "'{0}' holds init-only members with initializers that its JsonSerializerContext resets to default when a payload omits them, because {1}: use 'set' instead of 'init' there, or make the type a class with a parameterless constructor and no [JsonConstructor]",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "System.Text.Json's source generator sets init-only members through its own creator, passing default for missing members; the generator keeps initializer defaults for classes and records, not for structs or [JsonConstructor] types.");
+        description: "System.Text.Json's source generator sets init-only members through its own creator, passing default for missing members; the generator keeps initializer defaults for the bound type and the nested classes it holds, but not for structs, [JsonConstructor] types, or nested types without a parameterless constructor.");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "ZKTS015",

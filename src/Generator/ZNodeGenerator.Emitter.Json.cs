@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis.CSharp;
 using ZkTypedState.Generator.Helpers;
 using ZkTypedState.Generator.Model;
 
@@ -12,16 +14,17 @@ public sealed partial class ZNodeGenerator
     /// <remarks>
     /// System.Text.Json's source generator sets init-only properties in an object initializer of its own creator, passing
     /// <c>default</c> for members missing from the JSON, so <c>{"Limit":5}</c> would reset <c>Currency = "EUR"</c> to null
-    /// (the reflection path keeps it). The modifier gives the metadata a creator that runs the type's own constructor and
-    /// initializers, and real setters for the init-only properties (UnsafeAccessor: reflection-free, native-AOT-safe).
+    /// (the reflection path keeps it). The modifier gives the metadata of the bound type, and of the nested classes it
+    /// holds, a creator that runs the type's own constructor and initializers, and real setters for the init-only
+    /// properties (UnsafeAccessor: reflection-free, native-AOT-safe).
     /// </remarks>
     internal static partial class Emitter
     {
         private const string InitSettersClassName = "__ZkTypedState_InitSetters";
         private const string Metadata = "global::System.Text.Json.Serialization.Metadata";
 
-        /// <summary>True when the type's file carries the init-defaults modifier (a context declares it and it has init-only members).</summary>
-        public static bool UsesInitSetters(ZNodeModel model) => model.Json is not null && !model.Spec.InitMembers.IsEmpty;
+        /// <summary>True when the type's file carries the init-defaults modifier (a context declares it, and it or a nested type has init-only members).</summary>
+        public static bool UsesInitSetters(ZNodeModel model) => model.Json is not null && !model.Spec.InitTypes.IsEmpty;
 
         /// <summary><c>new T(args)</c>, with <c>required</c> members set to default when the constructor does not set them.</summary>
         public static string CreateDefaultExpression(ZNodeSpec spec)
@@ -32,71 +35,72 @@ public sealed partial class ZNodeGenerator
 
         private static void WriteKeepInitializers(SourceWriter writer, ZNodeSpec spec)
         {
-            string type = spec.FullyQualifiedName;
             writer.WriteLine("/// <summary>");
-            writer.WriteLine("/// Makes the context's metadata create values with the type's own constructor and initializers and set init-only");
-            writer.WriteLine("/// members through real setters, so that members missing from a payload keep their defaults. Leaves the metadata");
-            writer.WriteLine("/// alone when a constructor parameter is not an init-only member (System.Text.Json's constructor path then applies).");
+            writer.WriteLine("/// Makes the context's metadata create values with their own constructors and initializers and set init-only");
+            writer.WriteLine("/// members through real setters, so that members missing from a payload keep their defaults (for the bound type and");
+            writer.WriteLine("/// the nested classes it holds). A type with a real constructor parameter keeps System.Text.Json's constructor path.");
             writer.WriteLine("/// </summary>");
             writer.WriteLine(GeneratedCodeAttribute);
             writer.WriteLine($"private static void {KeepInitializersMethodName}({Metadata}.JsonTypeInfo info)");
             writer.OpenBlock();
-            writer.WriteLine($"if (info.Type != typeof({type}) || info.Kind != {Metadata}.JsonTypeInfoKind.Object)");
-            writer.OpenBlock();
-            writer.WriteLine("return;");
-            writer.CloseBlock();
-            writer.WriteLine();
-            writer.WriteLine($"var setters = new global::System.Collections.Generic.List<({Metadata}.JsonPropertyInfo Property, global::System.Action<object, object?> Set)>();");
-            writer.WriteLine($"foreach ({Metadata}.JsonPropertyInfo property in info.Properties)");
-            writer.OpenBlock();
-            writer.WriteLine("if (property.AssociatedParameter is not { } parameter)");
-            writer.OpenBlock();
-            writer.WriteLine("continue;");
-            writer.CloseBlock();
-            writer.WriteLine();
-            writer.WriteLine("global::System.Action<object, object?>? set = parameter.Name switch");
-            writer.OpenBlock();
-            foreach (InitMemberSpec member in spec.InitMembers)
+            for (int i = 0; i < spec.InitTypes.Count; i++)
             {
-                writer.WriteLine($"{Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(member.Name, quote: true)} => static (target, value) => {InitSettersClassName}.Set_{member.Name}(({member.DeclaringTypeFullyQualifiedName})target, ({member.PropertyTypeFullyQualifiedName})value!),");
+                InitTypeSpec type = spec.InitTypes[i];
+                writer.WriteLine($"{(i == 0 ? "if" : "else if")} (info.Type == typeof({type.FullyQualifiedName}) && global::ZkTypedState.ZNodeJson.UseInitSetters(info, static name => name switch");
+                writer.OpenBlock();
+                foreach (InitMemberSpec member in type.Members)
+                {
+                    writer.WriteLine($"{SymbolDisplay.FormatLiteral(member.Name, quote: true)} => static (target, value) => {InitSettersClassName}.{SetterName(type, member)}(({member.DeclaringTypeFullyQualifiedName})target, ({member.PropertyTypeFullyQualifiedName})value!),");
+                }
+
+                writer.WriteLine("_ => null,");
+                writer.CloseBlock("))");
+                writer.OpenBlock();
+                string creation = type.IsBoundType ? CreateDefaultExpression(spec) : $"{InitSettersClassName}.{CreatorName(type)}()";
+                writer.WriteLine($"(({Metadata}.JsonTypeInfo<{type.FullyQualifiedName}>)info).CreateObject = static () => {creation};");
+                writer.CloseBlock();
             }
 
-            writer.WriteLine("_ => null,");
-            writer.CloseBlock(";");
-            writer.WriteLine("if (set is null)");
-            writer.OpenBlock();
-            writer.WriteLine("return;");
             writer.CloseBlock();
             writer.WriteLine();
-            writer.WriteLine("setters.Add((property, set));");
-            writer.CloseBlock();
-            writer.WriteLine();
-            writer.WriteLine("foreach ((" + Metadata + ".JsonPropertyInfo property, global::System.Action<object, object?> set) in setters)");
-            writer.OpenBlock();
-            writer.WriteLine("property.Set = set;");
-            writer.CloseBlock();
-            writer.WriteLine();
-            writer.WriteLine($"(({Metadata}.JsonTypeInfo<{type}>)info).CreateObject = static () => {CreateDefaultExpression(spec)};");
-            writer.CloseBlock();
-            writer.WriteLine();
-            writer.WriteLine("/// <summary>The init-only setters, reached without reflection.</summary>");
+            writer.WriteLine("/// <summary>The init-only setters (and nested types' constructors), reached without reflection.</summary>");
             writer.WriteLine(GeneratedCodeAttribute);
             writer.WriteLine($"private static class {InitSettersClassName}");
             writer.OpenBlock();
             bool first = true;
-            foreach (InitMemberSpec member in spec.InitMembers)
+            foreach (InitTypeSpec type in spec.InitTypes)
             {
-                if (!first)
+                if (!type.IsBoundType)
                 {
-                    writer.WriteLine();
+                    Separate(writer, ref first);
+                    writer.WriteLine("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Constructor)]");
+                    writer.WriteLine($"internal static extern {type.FullyQualifiedName} {CreatorName(type)}();");
                 }
 
-                first = false;
-                writer.WriteLine($"[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral("set_" + member.Name, quote: true)})]");
-                writer.WriteLine($"internal static extern void Set_{member.Name}({member.DeclaringTypeFullyQualifiedName} target, {member.PropertyTypeFullyQualifiedName} value);");
+                foreach (InitMemberSpec member in type.Members)
+                {
+                    Separate(writer, ref first);
+                    writer.WriteLine($"[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = {SymbolDisplay.FormatLiteral("set_" + member.Name, quote: true)})]");
+                    writer.WriteLine($"internal static extern void {SetterName(type, member)}({member.DeclaringTypeFullyQualifiedName} target, {member.PropertyTypeFullyQualifiedName} value);");
+                }
             }
 
             writer.CloseBlock();
+        }
+
+        private static string SetterName(InitTypeSpec type, InitMemberSpec member)
+            => (type.IsBoundType ? "Set_" : "Set" + type.Index.ToString(CultureInfo.InvariantCulture) + "_") + member.Name;
+
+        private static string CreatorName(InitTypeSpec type) => "New" + type.Index.ToString(CultureInfo.InvariantCulture);
+
+        private static void Separate(SourceWriter writer, ref bool first)
+        {
+            if (!first)
+            {
+                writer.WriteLine();
+            }
+
+            first = false;
         }
     }
 }

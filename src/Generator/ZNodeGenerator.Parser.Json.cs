@@ -9,11 +9,14 @@ namespace ZkTypedState.Generator;
 
 public sealed partial class ZNodeGenerator
 {
-    /// <summary>The JSON-related parts of a spec: required members, init-only members and whether their defaults can be kept.</summary>
+    /// <summary>The JSON-related parts of a spec: required members, and the init-only members whose defaults must be kept.</summary>
     internal static partial class Parser
     {
         private const string SetsRequiredMembersMetadataName = "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute";
         private const string JsonConstructorMetadataName = "System.Text.Json.Serialization.JsonConstructorAttribute";
+
+        /// <summary>Bounds the nested types one bound type pulls in for init-only handling.</summary>
+        private const int MaxInitTypes = 32;
 
         /// <summary>
         /// The <c>required</c> members (own and inherited) that the default-value creation must set, as
@@ -44,14 +47,75 @@ public sealed partial class ZNodeGenerator
             return names.ToEquatableArray();
         }
 
-        /// <summary>Instance init-only properties, own and inherited (the most derived declaration of a name), for classes only.</summary>
-        private static EquatableArray<InitMemberSpec> GetInitMembers(INamedTypeSymbol type)
+        /// <summary>
+        /// The bound type and the nested types reachable through its public properties (directly, as array, collection or
+        /// dictionary values) that have init-only properties and can be handled; and the first problem found with a type
+        /// that has an init-only member with an initializer but cannot be handled.
+        /// </summary>
+        private static (EquatableArray<InitTypeSpec> Types, string? Problem) GetInitTypes(INamedTypeSymbol type, Compilation compilation)
         {
-            if (type.IsValueType || GetInitDefaultsProblem(type) is not null)
+            var specs = new List<InitTypeSpec>();
+            string? problem = null;
+            var queue = new List<INamedTypeSymbol> { type };
+            for (int i = 0; i < queue.Count; i++)
             {
-                return EquatableArray<InitMemberSpec>.Empty;
+                INamedTypeSymbol current = queue[i];
+                bool bound = i == 0;
+                string? unsupported = GetInitHandlingProblem(current, bound, type, compilation);
+                if (unsupported is null)
+                {
+                    EquatableArray<InitMemberSpec> members = GetInitMembers(current);
+                    if (!members.IsEmpty)
+                    {
+                        specs.Add(new InitTypeSpec(current.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), specs.Count, bound, members));
+                    }
+                }
+                else if (problem is null && HasInitMemberWithInitializer(current))
+                {
+                    problem = bound ? "it " + unsupported : $"its nested type '{current.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}' {unsupported}";
+                }
+
+                foreach (INamedTypeSymbol nested in GetNestedValueTypes(current))
+                {
+                    if (queue.Count < MaxInitTypes && !queue.Contains(nested, SymbolEqualityComparer.Default))
+                    {
+                        queue.Add(nested);
+                    }
+                }
             }
 
+            return (specs.ToEquatableArray(), problem);
+        }
+
+        /// <summary>Why the type's init-only members cannot get setters and a creator, or null when they can.</summary>
+        private static string? GetInitHandlingProblem(INamedTypeSymbol type, bool bound, INamedTypeSymbol boundType, Compilation compilation)
+        {
+            if (type.IsValueType)
+            {
+                return "is a struct";
+            }
+
+            if (type.InstanceConstructors.Any(c => c.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == JsonConstructorMetadataName)))
+            {
+                return "has a [JsonConstructor] constructor";
+            }
+
+            if (bound)
+            {
+                return null;
+            }
+
+            if (type.IsAbstract || type.IsGenericType || !compilation.IsSymbolAccessibleWithin(type, boundType))
+            {
+                return "is abstract, generic or not accessible from the bound type";
+            }
+
+            return type.InstanceConstructors.Any(c => c.Parameters.Length == 0) ? null : "has no parameterless constructor";
+        }
+
+        /// <summary>Instance init-only properties, own and inherited (the most derived declaration of a name).</summary>
+        private static EquatableArray<InitMemberSpec> GetInitMembers(INamedTypeSymbol type)
+        {
             var members = new List<InitMemberSpec>();
             var seen = new HashSet<string>(System.StringComparer.Ordinal);
             for (INamedTypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
@@ -63,7 +127,7 @@ public sealed partial class ZNodeGenerator
                         continue;
                     }
 
-                    // An override's setter is found on the type that declares it; the accessor binds to that method.
+                    // The accessor binds to the setter of the type that declares it.
                     members.Add(new InitMemberSpec(
                         property.Name,
                         t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
@@ -72,27 +136,6 @@ public sealed partial class ZNodeGenerator
             }
 
             return members.ToEquatableArray();
-        }
-
-        /// <summary>
-        /// Why the initializer defaults of init-only members cannot be kept under a JsonSerializerContext, or null (when they
-        /// can, or when no init-only member has an initializer).
-        /// </summary>
-        private static string? GetInitDefaultsProblem(INamedTypeSymbol type)
-        {
-            if (!HasInitMemberWithInitializer(type))
-            {
-                return null;
-            }
-
-            if (type.IsValueType)
-            {
-                return "it is a struct";
-            }
-
-            return type.InstanceConstructors.Any(c => c.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == JsonConstructorMetadataName))
-                ? "it has a [JsonConstructor] constructor"
-                : null;
         }
 
         private static bool HasInitMemberWithInitializer(INamedTypeSymbol type)
@@ -110,6 +153,67 @@ public sealed partial class ZNodeGenerator
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// The user types that the public properties of <paramref name="type"/> hold: directly, as array or collection
+        /// elements, or as dictionary values (types of System.* namespaces are skipped: they are not configuration shapes).
+        /// </summary>
+        private static IEnumerable<INamedTypeSymbol> GetNestedValueTypes(INamedTypeSymbol type)
+        {
+            var seen = new HashSet<string>(System.StringComparer.Ordinal);
+            for (INamedTypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+            {
+                foreach (ISymbol member in t.GetMembers())
+                {
+                    if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public } property
+                        && seen.Add(property.Name)
+                        && ValueTypeOf(property.Type) is { } value)
+                    {
+                        yield return value;
+                    }
+                }
+            }
+        }
+
+        private static INamedTypeSymbol? ValueTypeOf(ITypeSymbol type)
+        {
+            type = Unwrap(type);
+            if (type is IArrayTypeSymbol array)
+            {
+                return ValueTypeOf(array.ElementType);
+            }
+
+            if (type is not INamedTypeSymbol named || named.SpecialType != SpecialType.None)
+            {
+                return null;
+            }
+
+            if (IsSystemType(named))
+            {
+                // A collection: its dictionary value or element type.
+                INamedTypeSymbol? dictionary = named.AllInterfaces.Add(named).FirstOrDefault(i => i.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.IDictionary<TKey, TValue>" or "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>");
+                if (dictionary is not null)
+                {
+                    return ValueTypeOf(dictionary.TypeArguments[1]);
+                }
+
+                ITypeSymbol? element = GetElementType(named);
+                return element is null || SymbolEqualityComparer.Default.Equals(element, named) ? null : ValueTypeOf(element);
+            }
+
+            return named.TypeKind is TypeKind.Class or TypeKind.Struct ? named : null;
+        }
+
+        private static bool IsSystemType(INamedTypeSymbol type)
+        {
+            INamespaceSymbol? ns = type.ContainingNamespace;
+            while (ns is { ContainingNamespace.IsGlobalNamespace: false })
+            {
+                ns = ns.ContainingNamespace;
+            }
+
+            return ns is { Name: "System" or "Microsoft" };
         }
     }
 }

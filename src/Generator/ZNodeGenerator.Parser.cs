@@ -166,6 +166,7 @@ public sealed partial class ZNodeGenerator
             if (bindable && parsedPath.Error is null)
             {
                 EquatableArray<TemplateParameterSpec> parameters = ZNodePathParser.ToParameterSpecs(parsedPath.Parameters);
+                (EquatableArray<InitTypeSpec> initTypes, string? initProblem) = GetInitTypes(type, compilation);
                 spec = new ZNodeSpec(
                     FullyQualifiedName: fullName,
                     Name: ConstantFormatter.Escape(type.Name),
@@ -181,8 +182,8 @@ public sealed partial class ZNodeGenerator
                     HidesInheritedZNode: HidesInheritedZNode(type, attribute.AttributeClass, compilation),
                     Strict: attribute.NamedArguments.Any(n => n.Key == "Strict" && n.Value.Value is true),
                     RequiredMembers: GetRequiredMembers(type, defaultConstructor),
-                    InitMembers: GetInitMembers(type),
-                    InitDefaultsProblem: GetInitDefaultsProblem(type),
+                    InitTypes: initTypes,
+                    InitDefaultsProblem: initProblem,
                     ValidatedTypes: GetValidatedTypes(type, compilation, cancellationToken));
             }
 

@@ -14,9 +14,34 @@ namespace ZkTypedState.Generator.Tests;
 public class JsonBehaviourTests
 {
     private const string Limits = """
+        using System.Collections.Generic;
         using System.Text.Json.Serialization;
         using ZkTypedState;
         namespace Contoso;
+
+        /// <summary>A nested value with init-only defaults.</summary>
+        public sealed record Inner
+        {
+            /// <summary>A.</summary>
+            public int A { get; init; } = 1;
+
+            /// <summary>B.</summary>
+            public string B { get; init; } = "inner";
+        }
+
+        /// <summary>Holds nested values directly, in a list and in a dictionary.</summary>
+        [ZNode("/config/outer")]
+        public partial record Outer
+        {
+            /// <summary>Inner.</summary>
+            public Inner Inner { get; init; } = new();
+
+            /// <summary>Items.</summary>
+            public List<Inner> Items { get; init; } = new();
+
+            /// <summary>Named.</summary>
+            public Dictionary<string, Inner> Named { get; init; } = new();
+        }
 
         /// <summary>Limits.</summary>
         [ZNode("/config/limits")]
@@ -63,6 +88,7 @@ public class JsonBehaviourTests
         [JsonSerializable(typeof(Positional))]
         [JsonSerializable(typeof(StrictSettings))]
         [JsonSerializable(typeof(RequiredSettings))]
+        [JsonSerializable(typeof(Outer))]
         internal partial class AppJson : JsonSerializerContext;
         """;
 
@@ -83,6 +109,16 @@ public class JsonBehaviourTests
         object p = positional.Deserialize("""{"B":"x"}""");
         Assert.Equal(7, positional.Member(p, "A"));
         Assert.Equal("x", positional.Member(p, "B"));
+    }
+
+    [Theory]
+    [MemberData(nameof(WithAndWithoutContext))]
+    public void InitOnlyDefaultsOfNestedValuesSurviveToo(bool context)
+    {
+        var outer = new GeneratedType(Compile(context), "Contoso.Outer");
+        object value = outer.Deserialize("""{"Inner":{"A":9},"Items":[{"A":2}],"Named":{"x":{"B":"bee"}}}""");
+        string json = outer.Serialize(value);
+        Assert.Equal("""{"Inner":{"A":9,"B":"inner"},"Items":[{"A":2,"B":"inner"}],"Named":{"x":{"A":1,"B":"bee"}}}""", json);
     }
 
     [Theory]

@@ -91,6 +91,38 @@ public class JsonSafetyDiagnosticTests
     }
 
     [Fact]
+    public void ZKTS016_NamesANestedTypeWhoseInitDefaultsCannotBeKept()
+    {
+        GeneratorRun run = GeneratorHarness.Run(
+            """
+            using ZkTypedState;
+            namespace Contoso;
+            /// <summary>Inner.</summary>
+            public record struct Inner()
+            {
+                /// <summary>B.</summary>
+                public string B { get; init; } = "inner";
+            }
+
+            /// <summary>Settings.</summary>
+            [ZNode("/config/app")]
+            public partial record Settings
+            {
+                /// <summary>Inner.</summary>
+                public Inner Inner { get; init; } = new();
+            }
+
+            /// <summary>JSON.</summary>
+            [System.Text.Json.Serialization.JsonSerializable(typeof(Settings))]
+            internal partial class AppJson : System.Text.Json.Serialization.JsonSerializerContext;
+            """,
+            withJsonGenerator: true);
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal("ZKTS016", diagnostic.Id);
+        Assert.Contains("its nested type 'Contoso.Inner' is a struct", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RequiredMembersAreAcceptedAndDefaultedForTheMissingNodeValue()
     {
         GeneratorRun run = GeneratorHarness.Run("""

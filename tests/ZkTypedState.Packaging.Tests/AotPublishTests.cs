@@ -30,6 +30,19 @@ public sealed partial class AotPublishTests(LocalFeed feed, ITestOutputHelper ou
 
                 /// <summary>Workers.</summary>
                 public int Workers { get; set; } = 2;
+
+                /// <summary>Tier.</summary>
+                public Tier Tier { get; init; } = new();
+            }
+
+            /// <summary>A nested value with init-only defaults.</summary>
+            public sealed record Tier
+            {
+                /// <summary>Name.</summary>
+                public string Name { get; init; } = "basic";
+
+                /// <summary>Max.</summary>
+                public int Max { get; init; } = 3;
             }
         """;
 
@@ -53,7 +66,7 @@ public sealed partial class AotPublishTests(LocalFeed feed, ITestOutputHelper ou
         await host.StartAsync(timeout.Token);
         IZNode<App.Limits> node = host.Services.GetRequiredService<IZNode<App.Limits>>();
         await node.WaitForLoadedAsync(timeout.Token);
-        Console.WriteLine($"status={node.Status} limit={node.Value.Limit} currency={node.Value.Currency} workers={node.Value.Workers} error={node.Current.Error?.Message}");
+        Console.WriteLine($"status={node.Status} limit={node.Value.Limit} currency={node.Value.Currency} workers={node.Value.Workers} tier={node.Value.Tier.Name}/{node.Value.Tier.Max} error={node.Current.Error?.Message}");
         await host.StopAsync(timeout.Token);
 
         """;
@@ -77,13 +90,13 @@ public sealed partial class AotPublishTests(LocalFeed feed, ITestOutputHelper ou
         await using (ZooKeeperClient writer = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectionString = server.ConnectionString }, Token()))
         {
             await writer.CreateAsync("/aot", cancellationToken: Token());
-            // Lower-case names, Currency omitted: its initializer must survive under the context, in native code.
-            await writer.CreateAsync("/aot/limits", Encoding.UTF8.GetBytes("""{"limit":5,"workers":3}"""), cancellationToken: Token());
+            // Lower-case names, Currency and Tier.Name omitted: their initializers must survive under the context, in native code.
+            await writer.CreateAsync("/aot/limits", Encoding.UTF8.GetBytes("""{"limit":5,"workers":3,"tier":{"max":4}}"""), cancellationToken: Token());
         }
 
         string run = await LocalFeed.RunAsync(binary, server.ConnectionString, app, TimeSpan.FromMinutes(1));
         output.WriteLine(run);
-        Assert.Contains("status=Fresh limit=5 currency=EUR workers=3 error=", run, StringComparison.Ordinal);
+        Assert.Contains("status=Fresh limit=5 currency=EUR workers=3 tier=basic/4 error=", run, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,8 +20,8 @@ namespace ZkTypedState.Generator.Model;
 /// <param name="HidesInheritedZNode">A base type has an accessible <c>ZNode</c> member (e.g. a [ZNode] base class), so ours is declared <c>new</c>.</param>
 /// <param name="Strict">[ZNode(Strict = true)]: payloads with unmapped members fault.</param>
 /// <param name="RequiredMembers">The <c>required</c> members the default-value creation sets to <c>default!</c> (none when the constructor is [SetsRequiredMembers]).</param>
-/// <param name="InitMembers">The init-only properties (own and inherited), for keeping their initializer defaults under a JsonSerializerContext.</param>
-/// <param name="InitDefaultsProblem">Why initializer defaults of init-only members cannot be kept under a context (struct, [JsonConstructor]); null when they can or there are none.</param>
+/// <param name="InitTypes">The bound type and the nested types reachable from its members that have init-only properties, for keeping their initializer defaults under a JsonSerializerContext.</param>
+/// <param name="InitDefaultsProblem">Why initializer defaults of some init-only members cannot be kept under a context (a struct, [JsonConstructor], no parameterless constructor); null when they can or there are none.</param>
 /// <param name="ValidatedTypes">The validated types: [0] is the bound type, the rest nested types reached through [ValidateObjectMembers]/[ValidateEnumeratedItems]; empty when nothing is validated.</param>
 internal sealed record ZNodeSpec(
     string FullyQualifiedName,
@@ -38,7 +38,7 @@ internal sealed record ZNodeSpec(
     bool HidesInheritedZNode,
     bool Strict,
     EquatableArray<string> RequiredMembers,
-    EquatableArray<InitMemberSpec> InitMembers,
+    EquatableArray<InitTypeSpec> InitTypes,
     string? InitDefaultsProblem,
     EquatableArray<ValidatedTypeSpec> ValidatedTypes)
 {
@@ -78,6 +78,13 @@ internal sealed record ValidatedMemberSpec(string Name, string Identifier, Equat
 /// <param name="Members">Validated members, base types first.</param>
 /// <param name="IsValidatableObject">The type implements IValidatableObject (run after its members pass, as Validator does).</param>
 internal sealed record ValidatedTypeSpec(string FullyQualifiedName, string DisplayName, EquatableArray<ValidatedMemberSpec> Members, bool IsValidatableObject);
+
+/// <summary>A type whose init-only properties get real setters (and whose metadata gets a creator running its initializers).</summary>
+/// <param name="FullyQualifiedName">The type.</param>
+/// <param name="Index">Its position (accessor names are suffixed with it).</param>
+/// <param name="IsBoundType">True for the bound type (created with its default-value expression); nested types are created through a constructor UnsafeAccessor.</param>
+/// <param name="Members">Its init-only properties, own and inherited.</param>
+internal sealed record InitTypeSpec(string FullyQualifiedName, int Index, bool IsBoundType, EquatableArray<InitMemberSpec> Members);
 
 /// <summary>An init-only property, set through an UnsafeAccessor so that a missing JSON member keeps its initializer.</summary>
 /// <param name="Name">The property's name (the setter is <c>set_Name</c>).</param>

@@ -36,6 +36,50 @@ public static class ZNodeJson
         return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
     }
 
+    /// <summary>
+    /// For generated code: gives every property that System.Text.Json binds through a constructor parameter the setter
+    /// <paramref name="setterFor"/> returns for the parameter's name, so that the caller can then set
+    /// <see cref="JsonTypeInfo{T}.CreateObject"/> (values are created by the type's own constructor and initializers,
+    /// and members missing from a payload keep their defaults). Changes nothing and returns false when a parameter has no
+    /// setter (a real constructor parameter), so System.Text.Json's constructor path stays.
+    /// </summary>
+    /// <param name="info">The metadata being configured (in a resolver modifier).</param>
+    /// <param name="setterFor">The setter of the init-only property of that name, or null.</param>
+    /// <returns>True when the setters were installed.</returns>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static bool UseInitSetters(JsonTypeInfo info, Func<string, Action<object, object?>?> setterFor)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(setterFor);
+        if (info.Kind != JsonTypeInfoKind.Object)
+        {
+            return false;
+        }
+
+        var setters = new List<(JsonPropertyInfo Property, Action<object, object?> Set)>();
+        foreach (JsonPropertyInfo property in info.Properties)
+        {
+            if (property.AssociatedParameter is not { } parameter)
+            {
+                continue;
+            }
+
+            if (setterFor(parameter.Name) is not { } set)
+            {
+                return false;
+            }
+
+            setters.Add((property, set));
+        }
+
+        foreach ((JsonPropertyInfo property, Action<object, object?> set) in setters)
+        {
+            property.Set = set;
+        }
+
+        return true;
+    }
+
     /// <summary>The metadata payloads are decoded with: case-insensitive names, and unmapped members rejected when strict.</summary>
     internal static JsonTypeInfo<T> ForPayloads<T>(JsonTypeInfo<T> source, bool strict)
     {
