@@ -60,7 +60,12 @@ public sealed partial class AotPublishTests(LocalFeed feed, ITestOutputHelper ou
         using ZkTypedState;
 
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddZkTypedState(o => o.ConnectionString = args[0]).AddGeneratedZNodes();
+        // Continue: the context-less variant must start to show what it serves (a faulted node may fail startup otherwise).
+        builder.Services.AddZkTypedState(o =>
+        {
+            o.ConnectionString = args[0];
+            o.InitialSyncFailure = InitialSyncFailureBehavior.Continue;
+        }).AddGeneratedZNodes();
         using IHost host = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await host.StartAsync(timeout.Token);
@@ -75,37 +80,70 @@ public sealed partial class AotPublishTests(LocalFeed feed, ITestOutputHelper ou
     public async Task A_native_AOT_app_from_the_local_feed_reads_real_values_from_a_real_server()
     {
         string app = await feed.CreateAppAsync("aot", Project(aot: true, treatWarningsAsErrors: true), Program + Types + Context + "}\n");
-        string publish = await LocalFeed.RunAsync(
-            "dotnet",
-            $"publish -c Release -r linux-x64 --packages \"{feed.PackagesFolder}\" -o out",
-            app,
-            TimeSpan.FromMinutes(8));
-        output.WriteLine(publish);
-        Assert.DoesNotMatch(TrimOrAotWarning(), publish);
-        string binary = Path.Combine(app, "out", "App");
-        Assert.True(File.Exists(binary), $"No native binary at {binary}.");
-        Assert.False(File.Exists(Path.Combine(app, "out", "App.dll")), "The publish output has an IL assembly: it is not a native AOT build.");
+        string binary = await PublishAsync(app);
 
-        await using ZooKeeperTestServer server = await ZooKeeperTestServer.StartAsync();
-        await using (ZooKeeperClient writer = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectionString = server.ConnectionString }, Token()))
-        {
-            await writer.CreateAsync("/aot", cancellationToken: Token());
-            // Lower-case names, Currency and Tier.Name omitted: their initializers must survive under the context, in native code.
-            await writer.CreateAsync("/aot/limits", Encoding.UTF8.GetBytes("""{"limit":5,"workers":3,"tier":{"max":4}}"""), cancellationToken: Token());
-        }
-
+        await using ZooKeeperTestServer server = await StartServerWithLimitsAsync();
         string run = await LocalFeed.RunAsync(binary, server.ConnectionString, app, TimeSpan.FromMinutes(1));
         output.WriteLine(run);
         Assert.Contains("status=Fresh limit=5 currency=EUR workers=3 tier=basic/4 error=", run, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Without_a_context_building_for_native_AOT_reports_ZKTS014_as_a_warning()
+    public async Task Without_a_context_a_native_AOT_app_reports_ZKTS014_at_build_and_faults_instead_of_serving_defaults()
     {
         string app = await feed.CreateAppAsync("aot-no-context", Project(aot: true, treatWarningsAsErrors: false), Program + Types + "}\n");
         string build = await LocalFeed.RunAsync("dotnet", $"build -c Release --packages \"{feed.PackagesFolder}\"", app, TimeSpan.FromMinutes(5));
         output.WriteLine(build);
         Assert.Matches(new Regex(@"Program\.cs\(\d+,\d+\): warning ZKTS014: 'App\.Limits' is serialized with reflection"), build);
+
+        string binary = await PublishAsync(app, expectTrimWarnings: true);
+        await using ZooKeeperTestServer server = await StartServerWithLimitsAsync();
+        string run = await LocalFeed.RunAsync(binary, server.ConnectionString, app, TimeSpan.FromMinutes(1));
+        output.WriteLine(run);
+        Assert.Contains("status=Faulted limit=1 currency=EUR", run, StringComparison.Ordinal);
+        Assert.Contains("add [JsonSerializable(typeof(Limits))]", run, StringComparison.Ordinal);
+    }
+
+    private async Task<string> PublishAsync(string app, bool expectTrimWarnings = false)
+    {
+        string publish = await LocalFeed.RunAsync(
+            "dotnet",
+            $"publish -c Release -r linux-x64 --packages \"{feed.PackagesFolder}\" -o out",
+            app,
+            TimeSpan.FromMinutes(8));
+        output.WriteLine(publish);
+        if (expectTrimWarnings)
+        {
+            // The reflection fallback in generated code is what the trimmer warns about (IL2026/IL3050).
+            Assert.Matches(TrimOrAotWarning(), publish);
+        }
+        else
+        {
+            Assert.DoesNotMatch(TrimOrAotWarning(), publish);
+        }
+
+        string binary = Path.Combine(app, "out", "App");
+        Assert.True(File.Exists(binary), $"No native binary at {binary}.");
+        Assert.False(File.Exists(Path.Combine(app, "out", "App.dll")), "The publish output has an IL assembly: it is not a native AOT build.");
+        return binary;
+    }
+
+    private static async Task<ZooKeeperTestServer> StartServerWithLimitsAsync()
+    {
+        ZooKeeperTestServer server = await ZooKeeperTestServer.StartAsync();
+        try
+        {
+            await using ZooKeeperClient writer = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectionString = server.ConnectionString }, Token());
+            await writer.CreateAsync("/aot", cancellationToken: Token());
+            // Lower-case names, Currency and Tier.Name omitted: their initializers must survive under the context, in native code.
+            await writer.CreateAsync("/aot/limits", Encoding.UTF8.GetBytes("""{"limit":5,"workers":3,"tier":{"max":4}}"""), cancellationToken: Token());
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     private string Project(bool aot, bool treatWarningsAsErrors) => $"""

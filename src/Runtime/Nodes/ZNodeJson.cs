@@ -81,8 +81,20 @@ public static class ZNodeJson
     }
 
     /// <summary>The metadata payloads are decoded with: case-insensitive names, and unmapped members rejected when strict.</summary>
+    /// <exception cref="NotSupportedException">
+    /// The metadata is reflection-based while the app disabled reflection-based serialization (trimmed and native AOT
+    /// builds do): payloads would silently read as the type's defaults, so every decode faults with this instead.
+    /// </exception>
     internal static JsonTypeInfo<T> ForPayloads<T>(JsonTypeInfo<T> source, bool strict)
     {
+        if (!JsonSerializer.IsReflectionEnabledByDefault && source.Options.TypeInfoResolver is DefaultJsonTypeInfoResolver)
+        {
+            throw new NotSupportedException(
+                $"{typeof(T).Name} is serialized with reflection-based metadata, but this app is trimmed or compiled ahead of time " +
+                $"(reflection-based JSON disabled), where its members may be gone: add [JsonSerializable(typeof({typeof(T).Name}))] " +
+                "to a partial JsonSerializerContext in the assembly that declares it (ZKTS014).");
+        }
+
         if (source.Options.TypeInfoResolver is null)
         {
             // Hand-made metadata without a resolver cannot be re-created with other options: used as given.
