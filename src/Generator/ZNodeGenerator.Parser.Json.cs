@@ -62,9 +62,14 @@ public sealed partial class ZNodeGenerator
                 INamedTypeSymbol current = queue[i];
                 bool bound = i == 0;
                 string? unsupported = GetInitHandlingProblem(current, bound, type, compilation);
+                EquatableArray<InitMemberSpec> members = EquatableArray<InitMemberSpec>.Empty;
                 if (unsupported is null)
                 {
-                    EquatableArray<InitMemberSpec> members = GetInitMembers(current);
+                    members = GetInitMembers(current, type, compilation, out unsupported);
+                }
+
+                if (unsupported is null)
+                {
                     if (!members.IsEmpty)
                     {
                         specs.Add(new InitTypeSpec(current.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), specs.Count, bound, members));
@@ -113,9 +118,13 @@ public sealed partial class ZNodeGenerator
             return type.InstanceConstructors.Any(c => c.Parameters.Length == 0) ? null : "has no parameterless constructor";
         }
 
-        /// <summary>Instance init-only properties, own and inherited (the most derived declaration of a name).</summary>
-        private static EquatableArray<InitMemberSpec> GetInitMembers(INamedTypeSymbol type)
+        /// <summary>
+        /// The init-only properties System.Text.Json binds (public, or [JsonInclude]), own and inherited (the most derived
+        /// declaration of a name); <paramref name="problem"/> is set when one's type cannot be named from the bound type.
+        /// </summary>
+        private static EquatableArray<InitMemberSpec> GetInitMembers(INamedTypeSymbol type, INamedTypeSymbol boundType, Compilation compilation, out string? problem)
         {
+            problem = null;
             var members = new List<InitMemberSpec>();
             var seen = new HashSet<string>(System.StringComparer.Ordinal);
             for (INamedTypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
@@ -125,6 +134,18 @@ public sealed partial class ZNodeGenerator
                     if (member is not IPropertySymbol { IsStatic: false, IsIndexer: false, SetMethod: { IsInitOnly: true } } property || !seen.Add(property.Name))
                     {
                         continue;
+                    }
+
+                    if (property.DeclaredAccessibility != Accessibility.Public
+                        && !property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Text.Json.Serialization.JsonIncludeAttribute"))
+                    {
+                        continue;
+                    }
+
+                    if (!compilation.IsSymbolAccessibleWithin(property.Type, boundType) || !compilation.IsSymbolAccessibleWithin(t, boundType))
+                    {
+                        problem = $"has the init-only member '{property.Name}' of a type the generated code cannot name";
+                        return EquatableArray<InitMemberSpec>.Empty;
                     }
 
                     // The accessor binds to the setter of the type that declares it.

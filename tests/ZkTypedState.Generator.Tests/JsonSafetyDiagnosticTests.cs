@@ -123,6 +123,46 @@ public class JsonSafetyDiagnosticTests
     }
 
     [Fact]
+    public void ANestedInitMemberOfATypeGeneratedCodeCannotNameIsReportedNotMiscompiled()
+    {
+        GeneratorRun run = GeneratorHarness.Run(
+            """
+            using System.Text.Json.Serialization;
+            using ZkTypedState;
+            namespace Contoso;
+            /// <summary>Holder.</summary>
+            public sealed class Holder
+            {
+                private sealed class Secret
+                {
+                }
+
+                /// <summary>A.</summary>
+                public int A { get; init; } = 1;
+
+                [JsonInclude] private Secret? Hidden { get; init; }
+            }
+
+            /// <summary>Settings.</summary>
+            [ZNode("/config/app")]
+            public partial record Settings
+            {
+                /// <summary>Holder.</summary>
+                public Holder Holder { get; init; } = new();
+            }
+
+            /// <summary>JSON.</summary>
+            [JsonSerializable(typeof(Settings))]
+            internal partial class AppJson : JsonSerializerContext;
+            """,
+            withJsonGenerator: true);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id.StartsWith("CS", StringComparison.Ordinal)));
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal("ZKTS016", diagnostic.Id);
+        Assert.Contains("'Hidden'", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RequiredMembersAreAcceptedAndDefaultedForTheMissingNodeValue()
     {
         GeneratorRun run = GeneratorHarness.Run("""
