@@ -50,6 +50,10 @@ public sealed class ZNodeDescriptor<T>
     /// does not have rejected (<see cref="System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow"/>).
     /// </summary>
     /// <remarks>Built on first use from a copy of the source metadata's options, with the same (reflection-free) resolver.</remarks>
+    /// <exception cref="NotSupportedException">
+    /// The source metadata is reflection-based while the app has reflection-based JSON disabled (trimmed and native AOT
+    /// builds): add the type to a JsonSerializerContext (ZKTS014). Decoding turns this into a faulted payload.
+    /// </exception>
     public JsonTypeInfo<T> JsonTypeInfo => _payloadJsonTypeInfo ??= ZNodeJson.ForPayloads(SourceJsonTypeInfo, Strict);
 
     /// <summary>The serialization metadata as given to the constructor.</summary>
