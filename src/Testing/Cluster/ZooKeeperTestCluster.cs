@@ -47,6 +47,11 @@ public sealed class ZooKeeperTestCluster : IAsyncDisposable
         var options = template?.Clone() ?? new ZooKeeperTestServerOptions();
         options.Port = null;
         options.Validate();
+        if (options.TlsMode != ZooKeeperTestTlsMode.None)
+        {
+            throw new NotSupportedException("ZooKeeperTestCluster does not support TlsMode yet; use a TLS-mode ZooKeeperTestServer.");
+        }
+
         var installation = ZooKeeperInstallation.Locate(options);
         var ownedRoot = options.DataDirectory is null ? ZooKeeperTestServer.CreateTemporaryDirectory("zkcluster") : null;
         var root = ownedRoot ?? Path.GetFullPath(options.DataDirectory!);

@@ -63,6 +63,12 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         this.myId = myId;
         this.peers = peers;
         Directory.CreateDirectory(dataDirectory);
+        if (options.TlsMode != ZooKeeperTestTlsMode.None)
+        {
+            TlsCertificates = ZooKeeperTestTlsCertificates.Create(dataDirectory);
+            SecurePort = ZooKeeperTlsConfig.PickSecurePort(port);
+        }
+
         WriteConfiguration();
     }
 
@@ -74,6 +80,15 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
 
     /// <summary>The connection string for this server alone: <c>127.0.0.1:port</c>.</summary>
     public string ConnectionString => string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
+
+    /// <summary>The TLS port (<c>secureClientPort</c>) in a TLS mode, else <see langword="null"/>. Kept across restarts.</summary>
+    public int? SecurePort { get; private set; }
+
+    /// <summary>The connection string for the TLS port (<c>127.0.0.1:securePort</c>), or <see langword="null"/> without TLS.</summary>
+    public string? SecureConnectionString => SecurePort is { } secure ? string.Create(CultureInfo.InvariantCulture, $"{Host}:{secure}") : null;
+
+    /// <summary>The generated CA, server and client certificates in a TLS mode (see <see cref="ZooKeeperTestServerOptions.TlsMode"/>), else <see langword="null"/>.</summary>
+    public ZooKeeperTestTlsCertificates? TlsCertificates { get; }
 
     /// <summary>The directory holding the server's data, <c>zoo.cfg</c> and log.</summary>
     public string DataDirectory { get; }
@@ -315,6 +330,8 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         {
             await DeleteDirectoryAsync(DataDirectory).ConfigureAwait(false);
         }
+
+        TlsCertificates?.Dispose();
     }
 
     /// <inheritdoc/>
@@ -395,7 +412,8 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
 
     private void WriteConfiguration()
     {
-        File.WriteAllText(ConfigFilePath, ZooKeeperConfigFile.Render(options, DataDirectory, Port, peers));
+        var tlsLines = TlsCertificates is null ? null : ZooKeeperTlsConfig.Entries(options.TlsMode, SecurePort!.Value, TlsCertificates);
+        File.WriteAllText(ConfigFilePath, ZooKeeperConfigFile.Render(options, DataDirectory, Port, peers, tlsLines));
         File.WriteAllText(Path.Combine(DataDirectory, ZooKeeperConfigFile.Log4jFileName), ZooKeeperConfigFile.Log4jProperties);
         if (myId is { } id)
         {
@@ -529,6 +547,7 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
                     if (mayPickAnotherPort)
                     {
                         Port = FreePorts.PickOne();
+                        SecurePort = SecurePort is null ? null : ZooKeeperTlsConfig.PickSecurePort(Port);
                         WriteConfiguration();
                     }
                     else
@@ -551,7 +570,7 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
             {
                 // Make sure the answer came from our JVM, not from another process that owns the port.
                 verifiedOwnPort = verifiedOwnPort || await AnswersWithOwnDataDirectoryAsync(cancellationToken).ConfigureAwait(false);
-                if (verifiedOwnPort && !current.HasExited)
+                if (verifiedOwnPort && !current.HasExited && (SecurePort is not { } secure || await ZooKeeperTlsConfig.AcceptsAsync(Host, secure, ProbeTimeout, cancellationToken).ConfigureAwait(false)))
                 {
                     mayPickAnotherPort = false;
                     return;
