@@ -47,6 +47,21 @@ internal static class TlsTransport
         }
     }
 
+    /// <summary>
+    /// Whether an I/O error on an authenticated stream is the peer's TLS alert rather than a socket error. In TLS 1.3 a
+    /// server checks the client certificate after the client's handshake has completed, so a refusal arrives only as an
+    /// alert on the first read.
+    /// </summary>
+    public static bool IsTlsAlert(IOException ex) => ex.InnerException is not null and not SocketException and not IOException;
+
+    public static ZooKeeperTlsException AlertAfterHandshake(HostEndpoint host, ZooKeeperTlsOptions tls, IOException ex)
+    {
+        string hint = tls.ClientCertificates.Count == 0
+            ? "If the server requires a client certificate (ssl.clientAuth=need), set Tls.ClientCertificates."
+            : "Check that the server trusts the issuer of the client certificate.";
+        return new ZooKeeperTlsException(host.ToString(), $"ZooKeeper: {host} ended the TLS session right after the handshake: {Messages(ex)}. {hint}", SslPolicyErrors.None, ex);
+    }
+
     private static SslClientAuthenticationOptions CreateOptions(HostEndpoint host, ZooKeeperTlsOptions tls, Verdict verdict)
     {
         string targetHost = tls.TargetHost ?? host.Host;
@@ -126,10 +141,26 @@ internal static class TlsTransport
             string hint = tls.ClientCertificates.Count == 0
                 ? " If the server requires a client certificate (ssl.clientAuth=need), set Tls.ClientCertificates."
                 : " Check that the server trusts the issuer of the client certificate and that both sides share a TLS version (Tls.EnabledProtocols).";
-            return prefix + ex.Message + hint;
+            return prefix + Messages(ex) + "." + hint;
         }
 
-        return prefix + $"the connection ended during the handshake ({ex.Message}). Is port {host.Port} the server's secureClientPort, and does the server accept this client (a client certificate, if it requires one)?";
+        return prefix + $"the connection ended during the handshake ({Messages(ex)}). Is port {host.Port} the server's secureClientPort, and does the server accept this client (a client certificate, if it requires one)?";
+    }
+
+    /// <summary>SslStream's outer message is often "see inner exception": the inner ones carry the TLS alert or OpenSSL error.</summary>
+    private static string Messages(Exception ex)
+    {
+        var messages = new List<string>();
+        for (Exception? current = ex; current is not null; current = current.InnerException)
+        {
+            string message = current.Message.Trim().TrimEnd('.');
+            if (message.Length > 0 && !message.Contains("see inner exception", StringComparison.OrdinalIgnoreCase) && !messages.Contains(message))
+            {
+                messages.Add(message);
+            }
+        }
+
+        return messages.Count == 0 ? ex.GetType().Name : string.Join(": ", messages);
     }
 
     /// <summary>Why the server certificate was rejected, captured inside the validation callback while the chain is alive.</summary>
@@ -190,12 +221,10 @@ internal static class TlsTransport
                 reasons.Add(_chain.Length == 0 ? anchor : $"{anchor}: {_chain}");
             }
 
-            if (_callback is not null)
-            {
-                reasons.Add(_callback);
-            }
-
-            return $"the server certificate {_certificate} was rejected: {string.Join("; ", reasons)}";
+            string found = reasons.Count == 0 ? "no errors" : string.Join("; ", reasons);
+            return _callback is null
+                ? $"the server certificate {_certificate} was rejected: {found}"
+                : $"the server certificate {_certificate} was rejected: {_callback} (the built-in checks found {found})";
         }
     }
 

@@ -94,6 +94,11 @@ internal sealed class ZkConnection : IAsyncDisposable
             await DisposeQuietlyAsync(connection, socket).ConfigureAwait(false);
             throw new TimeoutException($"No handshake answer from {host} within {timeout.TotalMilliseconds:0} ms.");
         }
+        catch (IOException ex) when (tls is not null && TlsTransport.IsTlsAlert(ex))
+        {
+            await DisposeQuietlyAsync(connection, socket).ConfigureAwait(false);
+            throw TlsTransport.AlertAfterHandshake(host, tls, ex);
+        }
         catch
         {
             await DisposeQuietlyAsync(connection, socket).ConfigureAwait(false);
