@@ -86,4 +86,28 @@ public sealed class TlsSessionTests(TlsServerFixture fixture, ITestOutputHelper 
         Assert.Equal(WatchEventType.NodeDeleted, fired.Type);
         output.WriteLine($"restart -> connected again over TLS: {connected.At.TotalMilliseconds:0} ms");
     }
+
+    [Fact]
+    public async Task Failover_to_another_host_keeps_TLS_and_checks_each_hosts_own_name()
+    {
+        // Two routes to the secure port, written as two different names the certificate carries: each attempt must be
+        // verified against the host it dials (no TargetHost set), and moving between them keeps the session.
+        await using var first = await FaultProxy.StartAsync(ZooKeeperTestServer.LoopbackHost, fixture.Server.SecurePort!.Value);
+        await using var second = await FaultProxy.StartAsync(ZooKeeperTestServer.LoopbackHost, fixture.Server.SecurePort!.Value);
+        string connectionString = $"localhost:{first.Port},127.0.0.1:{second.Port}";
+        await using var client = await fixture.ConnectAsync(connectionString, fixture.TrustingTls());
+        long sessionId = client.SessionId;
+        var states = new StateRecorder(client, Stopwatch.StartNew());
+        FaultProxy used = client.ConnectedServer!.StartsWith("localhost", StringComparison.Ordinal) ? first : second;
+        FaultProxy other = ReferenceEquals(used, first) ? second : first;
+
+        used.Cut();
+        await states.WaitForAsync(ZooKeeperState.Disconnected);
+        await states.WaitForAsync(ZooKeeperState.Connected);
+
+        Assert.Equal(sessionId, client.SessionId);
+        Assert.Equal(1, other.ActiveConnections);
+        Assert.NotNull(await client.ExistsAsync("/"));
+        output.WriteLine($"moved from {used.ConnectionString} to {client.ConnectedServer}");
+    }
 }
