@@ -33,6 +33,7 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
     private readonly IReadOnlyList<QuorumPeerEndpoint>? peers;
     private readonly int? myId;
     private readonly bool ownsDataDirectory;
+    private readonly bool ownsTls;
     private readonly string? orphanCleanupDirectory;
     private readonly SemaphoreSlim lifecycle = new(1, 1);
     private readonly object logLock = new();
@@ -51,7 +52,8 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         int port,
         bool mayPickAnotherPort,
         int? myId,
-        IReadOnlyList<QuorumPeerEndpoint>? peers)
+        IReadOnlyList<QuorumPeerEndpoint>? peers,
+        (ZooKeeperTestTlsCertificates Certificates, int SecurePort, bool Owned)? tls)
     {
         Installation = installation;
         this.options = options;
@@ -63,12 +65,8 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         this.myId = myId;
         this.peers = peers;
         Directory.CreateDirectory(dataDirectory);
-        if (options.TlsMode != ZooKeeperTestTlsMode.None)
-        {
-            TlsCertificates = ZooKeeperTestTlsCertificates.Create(dataDirectory);
-            SecurePort = ZooKeeperTlsConfig.PickSecurePort(port);
-        }
-
+        (TlsCertificates, SecurePort, ownsTls) = (tls?.Certificates, tls?.SecurePort, tls?.Owned ?? false);
+        TlsCertificates?.WriteStores(dataDirectory);
         WriteConfiguration();
     }
 
@@ -159,16 +157,19 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         var installation = ZooKeeperInstallation.Locate(copy);
         var ownsDirectory = copy.DataDirectory is null;
         var dataDirectory = copy.DataDirectory is { } given ? Path.GetFullPath(given) : CreateTemporaryDirectory("zk");
+        var port = copy.Port ?? FreePorts.PickOne();
+        (ZooKeeperTestTlsCertificates, int, bool)? tls = copy.TlsMode == ZooKeeperTestTlsMode.None ? null : (ZooKeeperTestTlsCertificates.Generate(), ZooKeeperTlsConfig.PickSecurePort(port), true);
         var server = new ZooKeeperTestServer(
             installation,
             copy,
             dataDirectory,
             ownsDirectory,
             ownsDirectory ? dataDirectory : null,
-            copy.Port ?? FreePorts.PickOne(),
+            port,
             mayPickAnotherPort: copy.Port is null,
             myId: null,
-            peers: null);
+            peers: null,
+            tls);
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -331,7 +332,10 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
             await DeleteDirectoryAsync(DataDirectory).ConfigureAwait(false);
         }
 
-        TlsCertificates?.Dispose();
+        if (ownsTls)
+        {
+            TlsCertificates?.Dispose();
+        }
     }
 
     /// <inheritdoc/>
@@ -344,8 +348,9 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         string dataDirectory,
         string? orphanCleanupDirectory,
         QuorumPeerEndpoint self,
-        IReadOnlyList<QuorumPeerEndpoint> peers) =>
-        new(installation, options, dataDirectory, ownsDataDirectory: false, orphanCleanupDirectory, self.ClientPort, mayPickAnotherPort: false, self.Id, peers);
+        IReadOnlyList<QuorumPeerEndpoint> peers,
+        (ZooKeeperTestTlsCertificates Certificates, int SecurePort, bool Owned)? tls) =>
+        new(installation, options, dataDirectory, ownsDataDirectory: false, orphanCleanupDirectory, self.ClientPort, mayPickAnotherPort: false, self.Id, peers, tls);
 
     internal static string CreateTemporaryDirectory(string prefix)
     {
@@ -412,7 +417,7 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
 
     private void WriteConfiguration()
     {
-        var tlsLines = TlsCertificates is null ? null : ZooKeeperTlsConfig.Entries(options.TlsMode, SecurePort!.Value, TlsCertificates);
+        var tlsLines = TlsCertificates is null ? null : ZooKeeperTlsConfig.Entries(options.TlsMode, SecurePort!.Value, TlsCertificates, DataDirectory);
         File.WriteAllText(ConfigFilePath, ZooKeeperConfigFile.Render(options, DataDirectory, Port, peers, tlsLines));
         File.WriteAllText(Path.Combine(DataDirectory, ZooKeeperConfigFile.Log4jFileName), ZooKeeperConfigFile.Log4jProperties);
         if (myId is { } id)

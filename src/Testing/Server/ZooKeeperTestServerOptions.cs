@@ -75,8 +75,8 @@ public sealed class ZooKeeperTestServerOptions
     /// <summary>
     /// Whether the server also serves TLS, on <see cref="ZooKeeperTestServer.SecurePort"/> (a free loopback port), with a
     /// key store and trust store it generates (<see cref="ZooKeeperTestServer.TlsCertificates"/>). The plain
-    /// <see cref="Port"/> stays open. Default <see cref="ZooKeeperTestTlsMode.None"/>. Not supported by
-    /// <see cref="ZooKeeperTestCluster"/>.
+    /// <see cref="Port"/> stays open. Default <see cref="ZooKeeperTestTlsMode.None"/>. In a <see cref="ZooKeeperTestCluster"/>
+    /// every member serves TLS with the same CA and server certificate (<see cref="ZooKeeperTestCluster.TlsCertificates"/>).
     /// </summary>
     public ZooKeeperTestTlsMode TlsMode { get; set; }
 

@@ -4,8 +4,10 @@ using System.Security.Cryptography.X509Certificates;
 namespace ZkTypedState.Testing;
 
 /// <summary>
-/// The certificates a TLS-mode <see cref="ZooKeeperTestServer"/> generated for itself, and the files it gave the
-/// server: a PKCS#12 key store with the server certificate and key, and a PEM trust store with the CA.
+/// The certificates a TLS-mode <see cref="ZooKeeperTestServer"/> (or every member of a TLS-mode
+/// <see cref="ZooKeeperTestCluster"/>) was given, and the files written into its data directory: a PKCS#12 key store
+/// (<see cref="KeyStoreFileName"/>) with the server certificate and key, and a PEM trust store
+/// (<see cref="TrustStoreFileName"/>) with the CA.
 /// </summary>
 /// <remarks>
 /// The trust store is PEM because Java's PKCS#12 loader ignores certificates without a private key unless they carry
@@ -19,13 +21,11 @@ public sealed class ZooKeeperTestTlsCertificates : IDisposable
     /// <summary>File name of the trust store (the CA, PEM) inside the data directory.</summary>
     public const string TrustStoreFileName = "tls-truststore.pem";
 
-    private ZooKeeperTestTlsCertificates(TestCertificateAuthority authority, X509Certificate2 server, X509Certificate2 client, string directory)
+    private ZooKeeperTestTlsCertificates(TestCertificateAuthority authority, X509Certificate2 server, X509Certificate2 client)
     {
         Authority = authority;
         ServerCertificate = server;
         ClientCertificate = client;
-        KeyStorePath = Path.Combine(directory, KeyStoreFileName);
-        TrustStorePath = Path.Combine(directory, TrustStoreFileName);
         KeyStorePassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
     }
 
@@ -41,14 +41,8 @@ public sealed class ZooKeeperTestTlsCertificates : IDisposable
     /// <summary>A client certificate (with key) issued by the same CA, for mutual TLS (subject <c>CN=zk-test-client</c>).</summary>
     public X509Certificate2 ClientCertificate { get; }
 
-    /// <summary>The PKCS#12 key store given to the server (<c>ssl.keyStore.location</c>).</summary>
-    public string KeyStorePath { get; }
-
-    /// <summary>The key store's password (random per server).</summary>
+    /// <summary>The key store's password (random per server or cluster).</summary>
     public string KeyStorePassword { get; }
-
-    /// <summary>The PEM trust store given to the server (<c>ssl.trustStore.location</c>).</summary>
-    public string TrustStorePath { get; }
 
     /// <inheritdoc/>
     public void Dispose()
@@ -58,21 +52,19 @@ public sealed class ZooKeeperTestTlsCertificates : IDisposable
         Authority.Dispose();
     }
 
-    /// <summary>Generates a CA, a server and a client certificate and writes the key and trust stores into <paramref name="directory"/>.</summary>
-    internal static ZooKeeperTestTlsCertificates Create(string directory)
+    /// <summary>Generates a CA, a server certificate (shared by every member of a cluster: all are 127.0.0.1) and a client certificate.</summary>
+    internal static ZooKeeperTestTlsCertificates Generate()
     {
         var authority = TestCertificateAuthority.Create();
-        var certificates = new ZooKeeperTestTlsCertificates(authority, authority.IssueServerCertificate(), authority.IssueClientCertificate(), directory);
-        certificates.WriteStores();
-        return certificates;
+        return new ZooKeeperTestTlsCertificates(authority, authority.IssueServerCertificate(), authority.IssueClientCertificate());
     }
 
-    /// <summary>(Re)writes the store files, e.g. into a data directory that was wiped.</summary>
-    internal void WriteStores()
+    /// <summary>Writes the key store and trust store into <paramref name="directory"/>.</summary>
+    internal void WriteStores(string directory)
     {
         // PBES2 with AES-256 and SHA-256: readable by Java 11+ (the legacy 3DES/RC2 format is being retired there).
         var keyStore = ServerCertificate.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, KeyStorePassword);
-        File.WriteAllBytes(KeyStorePath, keyStore);
-        File.WriteAllText(TrustStorePath, CaCertificate.ExportCertificatePem() + "\n");
+        File.WriteAllBytes(Path.Combine(directory, KeyStoreFileName), keyStore);
+        File.WriteAllText(Path.Combine(directory, TrustStoreFileName), CaCertificate.ExportCertificatePem() + "\n");
     }
 }

@@ -16,17 +16,17 @@ internal static class ZooKeeperTlsConfig
 
     public const string X509Provider = "org.apache.zookeeper.server.auth.X509AuthenticationProvider";
 
-    public static IReadOnlyList<KeyValuePair<string, string>> Entries(ZooKeeperTestTlsMode mode, int securePort, ZooKeeperTestTlsCertificates certificates)
+    public static IReadOnlyList<KeyValuePair<string, string>> Entries(ZooKeeperTestTlsMode mode, int securePort, ZooKeeperTestTlsCertificates certificates, string dataDirectory)
     {
         var entries = new List<KeyValuePair<string, string>>
         {
             new("serverCnxnFactory", NettyFactory),
             new("secureClientPort", securePort.ToString(CultureInfo.InvariantCulture)),
             new("secureClientPortAddress", ZooKeeperTestServer.LoopbackHost),
-            new("ssl.keyStore.location", ZooKeeperConfigFile.JavaPath(certificates.KeyStorePath)),
+            new("ssl.keyStore.location", ZooKeeperConfigFile.JavaPath(Path.Combine(dataDirectory, ZooKeeperTestTlsCertificates.KeyStoreFileName))),
             new("ssl.keyStore.password", certificates.KeyStorePassword),
             new("ssl.keyStore.type", "PKCS12"),
-            new("ssl.trustStore.location", ZooKeeperConfigFile.JavaPath(certificates.TrustStorePath)),
+            new("ssl.trustStore.location", ZooKeeperConfigFile.JavaPath(Path.Combine(dataDirectory, ZooKeeperTestTlsCertificates.TrustStoreFileName))),
             new("ssl.trustStore.type", "PEM"),
             new("ssl.clientAuth", mode == ZooKeeperTestTlsMode.MutualTls ? "need" : "none"),
         };
