@@ -171,6 +171,7 @@ internal static class TlsTransport
         private string _names = string.Empty;
         private string _targetHost = string.Empty;
         private string? _callback;
+        private X509ChainStatusFlags _flags;
 
         public bool Rejected { get; private set; }
 
@@ -194,6 +195,7 @@ internal static class TlsTransport
 
             if (chain is not null)
             {
+                _flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, status) => all | status.Status);
                 _chain = string.Join("; ", chain.ChainStatus
                     .Where(status => status.Status != X509ChainStatusFlags.NoError)
                     .Select(status => $"{status.Status} ({status.StatusInformation.Trim()})"));
@@ -215,10 +217,18 @@ internal static class TlsTransport
 
             if (Errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
             {
-                string anchor = customRoots > 0
-                    ? $"it does not chain to any of the {customRoots} certificate(s) in Tls.TrustedRootCertificates"
-                    : "it does not chain to a root this system trusts (set Tls.TrustedRootCertificates to the CA that issued it)";
-                reasons.Add(_chain.Length == 0 ? anchor : $"{anchor}: {_chain}");
+                const X509ChainStatusFlags Untrusted = X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.UntrustedRoot;
+                const X509ChainStatusFlags RevocationUnknown = X509ChainStatusFlags.RevocationStatusUnknown | X509ChainStatusFlags.OfflineRevocation;
+                string what = (_flags & Untrusted) != 0 || _flags == X509ChainStatusFlags.NoError
+                    ? customRoots > 0
+                        ? $"it does not chain to any of the {customRoots} certificate(s) in Tls.TrustedRootCertificates"
+                        : "it does not chain to a root this system trusts (set Tls.TrustedRootCertificates to the CA that issued it)"
+                    : (_flags & X509ChainStatusFlags.Revoked) != 0
+                        ? "it has been revoked"
+                        : (_flags & RevocationUnknown) != 0 && (_flags & ~RevocationUnknown) == 0
+                            ? "its revocation status could not be checked (Tls.CertificateRevocationCheckMode needs a CRL or OCSP responder the client can reach)"
+                            : "its certificate chain is not valid";
+                reasons.Add(_chain.Length == 0 ? what : $"{what}: {_chain}");
             }
 
             string found = reasons.Count == 0 ? "no errors" : string.Join("; ", reasons);

@@ -53,6 +53,21 @@ public sealed class TlsHandshakeFailureTests(TlsServerFixture fixture, ITestOutp
     }
 
     [Fact]
+    public async Task Online_revocation_checking_is_applied_to_the_custom_chain()
+    {
+        // The test CA publishes no CRL or OCSP responder: with checking on, the revocation status is unknown and the
+        // certificate is refused; with the default (NoCheck) the same server is accepted (see the session tests).
+        var tls = fixture.TrustingTls();
+        tls.CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.Online;
+
+        var (failure, _) = await FailingAttemptAsync(tls);
+
+        Assert.True(failure.CertificateErrors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors), failure.CertificateErrors.ToString());
+        Assert.Contains("its revocation status could not be checked", failure.Message);
+        Assert.Contains("RevocationStatusUnknown", failure.Message);
+    }
+
+    [Fact]
     public async Task A_validation_callback_can_pin_the_certificate_and_its_exception_becomes_the_reason()
     {
         string pinned = fixture.Certificates.ServerCertificate.Thumbprint;
