@@ -7,7 +7,8 @@ namespace ZkTypedState.Testing;
 /// <summary>
 /// A throw-away certificate authority for TLS tests, made in memory with <see cref="CertificateRequest"/> (no
 /// external tool): a self-signed root that issues server certificates (with subject alternative names) and client
-/// certificates. Keys are ECDSA P-256, certificates valid from a day ago for a year.
+/// certificates. Keys are ECDSA P-256; issued certificates are valid from a day ago for a year, the root from two days
+/// ago for two years, so an issued certificate always lies within its issuer's validity.
 /// </summary>
 /// <remarks>
 /// Give <see cref="Certificate"/> (public part only) to a client as its trusted root; give an issued server certificate to
@@ -37,8 +38,8 @@ public sealed class TestCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: true, pathLengthConstraint: 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
-        var (notBefore, notAfter) = Validity();
-        return new TestCertificateAuthority(request.CreateSelfSigned(notBefore, notAfter));
+        var now = DateTimeOffset.UtcNow;
+        return new TestCertificateAuthority(request.CreateSelfSigned(now.AddDays(-2), now.AddYears(2)));
     }
 
     /// <summary>
@@ -90,16 +91,10 @@ public sealed class TestCertificateAuthority : IDisposable
         }
 
         request.CertificateExtensions.Add(names.Build());
-        var (notBefore, notAfter) = Validity();
+        var now = DateTimeOffset.UtcNow;
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var publicOnly = request.Create(withKey, notBefore, notAfter, serial);
+        using var publicOnly = request.Create(withKey, now.AddDays(-1), now.AddYears(1), serial);
         return publicOnly.CopyWithPrivateKey(key);
-    }
-
-    private static (DateTimeOffset NotBefore, DateTimeOffset NotAfter) Validity()
-    {
-        var now = DateTimeOffset.UtcNow;
-        return (now.AddDays(-1), now.AddYears(1));
     }
 }
