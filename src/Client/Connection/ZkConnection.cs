@@ -21,7 +21,7 @@ internal sealed class ZkConnection : IAsyncDisposable
     private const int WriteBatchBytes = 64 * 1024;
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly int _maxFrameSize;
     private readonly int _maxRequestSize;
@@ -32,11 +32,11 @@ internal sealed class ZkConnection : IAsyncDisposable
     private long _lastReceive;
     private long _lastSend;
 
-    private ZkConnection(HostEndpoint host, Socket socket, int maxFrameSize, int maxRequestSize)
+    private ZkConnection(HostEndpoint host, Socket socket, Stream stream, int maxFrameSize, int maxRequestSize)
     {
         Host = host;
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
         _maxFrameSize = maxFrameSize;
         _maxRequestSize = maxRequestSize;
@@ -66,7 +66,8 @@ internal sealed class ZkConnection : IAsyncDisposable
     /// destroys the unread answer.
     /// </summary>
     /// <exception cref="ServerRefusedConnectionException">The server closed the connection without answering.</exception>
-    public static async Task<ZkConnection> OpenAsync(HostEndpoint host, ConnectRequest request, TimeSpan timeout, int maxFrameSize, int maxRequestSize, CancellationToken cancellationToken)
+    /// <exception cref="ZooKeeperTlsException">With <paramref name="tls"/>: the TLS handshake failed.</exception>
+    public static async Task<ZkConnection> OpenAsync(HostEndpoint host, ConnectRequest request, TimeSpan timeout, int maxFrameSize, int maxRequestSize, ZooKeeperTlsOptions? tls, CancellationToken cancellationToken)
     {
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
@@ -75,7 +76,8 @@ internal sealed class ZkConnection : IAsyncDisposable
         try
         {
             await socket.ConnectAsync(host.Host, host.Port, timeoutSource.Token).ConfigureAwait(false);
-            connection = new ZkConnection(host, socket, maxFrameSize, maxRequestSize);
+            Stream stream = await TlsTransport.OpenStreamAsync(socket, host, tls, timeoutSource.Token).ConfigureAwait(false);
+            connection = new ZkConnection(host, socket, stream, maxFrameSize, maxRequestSize);
             using (var writer = new JuteWriter(64))
             {
                 int start = writer.BeginFrame();
@@ -91,6 +93,11 @@ internal sealed class ZkConnection : IAsyncDisposable
         {
             await DisposeQuietlyAsync(connection, socket).ConfigureAwait(false);
             throw new TimeoutException($"No handshake answer from {host} within {timeout.TotalMilliseconds:0} ms.");
+        }
+        catch (IOException ex) when (tls is not null && TlsTransport.IsTlsAlert(ex))
+        {
+            await DisposeQuietlyAsync(connection, socket).ConfigureAwait(false);
+            throw TlsTransport.AlertAfterHandshake(host, tls, ex);
         }
         catch
         {

@@ -41,7 +41,7 @@ public sealed partial class ZooKeeperClient
             ZkConnection connection;
             try
             {
-                connection = await ZkConnection.OpenAsync(host, request, connectTimeout, _options.MaxFrameSize, _options.MaxRequestSize, cancellationToken).ConfigureAwait(false);
+                connection = await ZkConnection.OpenAsync(host, request, connectTimeout, _options.MaxFrameSize, _options.MaxRequestSize, _options.Tls, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -43,6 +43,9 @@ public sealed class ZooKeeperClientOptions
     /// <summary>Creates the client's meter; null uses a shared meter named <c>ZkTypedState.Client</c>.</summary>
     public IMeterFactory? MeterFactory { get; set; }
 
+    /// <summary>TLS for every connection (the servers' <c>secureClientPort</c>s); <see langword="null"/> (the default) is plain TCP. See <see cref="ZooKeeperTlsOptions"/>.</summary>
+    public ZooKeeperTlsOptions? Tls { get; set; }
+
     /// <summary>Seeds lastZxidSeen, e.g. with the zxid a previous session reached, so no server older than that serves this client.</summary>
     public long InitialLastZxidSeen { get; set; }
 
@@ -67,5 +70,7 @@ public sealed class ZooKeeperClientOptions
         {
             throw new ArgumentOutOfRangeException(nameof(PresumedExpiryFraction), PresumedExpiryFraction, "PresumedExpiryFraction must be in (0, 10].");
         }
+
+        Tls?.Validate();
     }
 }

@@ -73,6 +73,9 @@ public sealed class ZkTypedStateOptions
         return this;
     }
 
+    /// <summary>TLS for the session's connections (see <see cref="ZooKeeperTlsOptions"/>); <see langword="null"/> (the default) is plain TCP.</summary>
+    public ZooKeeperTlsOptions? Tls { get; set; }
+
     /// <summary>Lets tests and advanced apps adjust the underlying client's options.</summary>
     public Action<ZooKeeperClientOptions>? ConfigureClient { get; set; }
 }

@@ -119,6 +119,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
             LoggerFactory = _loggerFactory,
             MeterFactory = _meterFactory,
             InitialLastZxidSeen = lastZxid,
+            Tls = _options.Tls,
         };
         _options.ConfigureClient?.Invoke(clientOptions);
         var client = new ZooKeeperClient(clientOptions);

@@ -14,12 +14,14 @@ public sealed class ZooKeeperTestCluster : IAsyncDisposable
 
     private readonly ZooKeeperTestServer[] members;
     private readonly string? ownedRoot;
+    private readonly ZooKeeperTestTlsCertificates? tls;
     private readonly TimeSpan timeout;
     private int disposed;
 
-    private ZooKeeperTestCluster(ZooKeeperTestServer[] members, string? ownedRoot, TimeSpan timeout)
+    private ZooKeeperTestCluster(ZooKeeperTestServer[] members, string? ownedRoot, TimeSpan timeout, ZooKeeperTestTlsCertificates? tls)
     {
         this.members = members;
+        this.tls = tls;
         this.ownedRoot = ownedRoot;
         this.timeout = timeout;
     }
@@ -29,6 +31,12 @@ public sealed class ZooKeeperTestCluster : IAsyncDisposable
 
     /// <summary>Every member's <c>127.0.0.1:port</c>, comma separated.</summary>
     public string ConnectionString => string.Join(',', members.Select(member => member.ConnectionString));
+
+    /// <summary>Every member's TLS <c>127.0.0.1:securePort</c>, comma separated, in a TLS mode; else <see langword="null"/>.</summary>
+    public string? SecureConnectionString => tls is null ? null : string.Join(',', members.Select(member => member.SecureConnectionString));
+
+    /// <summary>In a TLS mode, the certificates every member shares (one CA, one server certificate), else <see langword="null"/>.</summary>
+    public ZooKeeperTestTlsCertificates? TlsCertificates => tls;
 
     /// <summary>
     /// Starts an ensemble of <paramref name="size"/> members concurrently and waits for a quorum (every member
@@ -51,14 +59,18 @@ public sealed class ZooKeeperTestCluster : IAsyncDisposable
         var ownedRoot = options.DataDirectory is null ? ZooKeeperTestServer.CreateTemporaryDirectory("zkcluster") : null;
         var root = ownedRoot ?? Path.GetFullPath(options.DataDirectory!);
 
-        var ports = FreePorts.Pick(3 * size);
+        // With TLS every member also gets a secure port, picked with the others so none collides.
+        var tls = options.TlsMode == ZooKeeperTestTlsMode.None ? null : ZooKeeperTestTlsCertificates.Generate();
+        var stride = tls is null ? 3 : 4;
+        var ports = FreePorts.Pick(stride * size);
         var peers = Enumerable.Range(0, size)
-            .Select(i => new QuorumPeerEndpoint(i + 1, ports[3 * i], ports[(3 * i) + 1], ports[(3 * i) + 2]))
+            .Select(i => new QuorumPeerEndpoint(i + 1, ports[stride * i], ports[(stride * i) + 1], ports[(stride * i) + 2]))
             .ToArray();
         var members = peers
-            .Select(peer => ZooKeeperTestServer.CreateMember(installation, options, Path.Combine(root, $"member{peer.Id}"), ownedRoot, peer, peers))
+            .Select((peer, i) => ZooKeeperTestServer.CreateMember(
+                installation, options, Path.Combine(root, $"member{peer.Id}"), ownedRoot, peer, peers, tls is null ? null : (tls, ports[(stride * i) + 3], false)))
             .ToArray();
-        var cluster = new ZooKeeperTestCluster(members, ownedRoot, options.StartTimeout);
+        var cluster = new ZooKeeperTestCluster(members, ownedRoot, options.StartTimeout, tls);
         try
         {
             await Task.WhenAll(members.Select(member => member.LaunchAsync(cancellationToken))).ConfigureAwait(false);
@@ -187,6 +199,7 @@ public sealed class ZooKeeperTestCluster : IAsyncDisposable
         }
 
         await Task.WhenAll(members.Select(member => member.DisposeAsync().AsTask())).ConfigureAwait(false);
+        tls?.Dispose();
         if (ownedRoot is not null)
         {
             await ZooKeeperTestServer.DeleteDirectoryAsync(ownedRoot).ConfigureAwait(false);

@@ -28,8 +28,9 @@ internal static class ZooKeeperConfigFile
     /// <param name="dataDirectory">The data directory.</param>
     /// <param name="clientPort">The client port.</param>
     /// <param name="peers">The ensemble, or <see langword="null"/> for a standalone server.</param>
+    /// <param name="harnessExtra">More harness lines (TLS), before the options' own extra lines, which override them.</param>
     /// <returns>The file content.</returns>
-    public static string Render(ZooKeeperTestServerOptions options, string dataDirectory, int clientPort, IReadOnlyList<QuorumPeerEndpoint>? peers)
+    public static string Render(ZooKeeperTestServerOptions options, string dataDirectory, int clientPort, IReadOnlyList<QuorumPeerEndpoint>? peers, IEnumerable<KeyValuePair<string, string>>? harnessExtra = null)
     {
         var entries = new List<KeyValuePair<string, string>>
         {
@@ -63,6 +64,11 @@ internal static class ZooKeeperConfigFile
         if (peers is not null)
         {
             entries.AddRange(peers.Select(peer => peer.ConfigLine));
+        }
+
+        if (harnessExtra is not null)
+        {
+            entries.AddRange(harnessExtra);
         }
 
         foreach (var extra in options.ExtraConfig)

@@ -12,7 +12,8 @@ namespace ZkTypedState.Testing;
 /// then <c>$ZOOKEEPER_HOME</c> (an Apache binary release: <c>lib/*.jar</c> plus <c>conf</c>), then the Debian
 /// <c>zookeeper</c> package (<c>/usr/share/java/zookeeper.jar</c>, whose manifest <c>Class-Path</c> names its
 /// dependencies, plus <c>/etc/zookeeper/conf</c>). Debian's jar manifest names only <c>slf4j-api</c>, so the
-/// log4j 1.2 binding jars from <c>/usr/share/java</c> are added when present; without them the server logs nothing.
+/// log4j 1.2 binding jars from <c>/usr/share/java</c> are added when present; without them the server logs nothing. The
+/// manifest also omits <c>netty-codec</c> (needed for TLS on <c>secureClientPort</c>), which is added the same way.
 /// </remarks>
 public sealed partial class ZooKeeperInstallation
 {
@@ -38,6 +39,16 @@ public sealed partial class ZooKeeperInstallation
     [
         "/usr/share/java/slf4j-log4j12.jar",
         "/usr/share/java/log4j-1.2.jar",
+    ];
+
+    // The Debian manifest names netty-buffer/common/handler/transport but not netty-codec, which Netty's TLS handler
+    // (SslHandler extends ByteToMessageDecoder) needs: without it a secureClientPort closes every connection with
+    // NoClassDefFoundError. netty-resolver and the native-unix-common classes complete the transport and epoll jars.
+    private static readonly string[] DebianNettyJars =
+    [
+        "/usr/share/java/netty-codec.jar",
+        "/usr/share/java/netty-resolver.jar",
+        "/usr/share/java/netty-transport-native-unix-common.jar",
     ];
 
     private ZooKeeperInstallation(string javaPath, IReadOnlyList<string> classPath, string? confDirectory, string description)
@@ -156,6 +167,7 @@ public sealed partial class ZooKeeperInstallation
         {
             var jars = new List<string> { DebianZooKeeperJar };
             jars.AddRange(DebianLoggingJars.Where(File.Exists));
+            jars.AddRange(DebianNettyJars.Where(File.Exists));
             var conf = Directory.Exists(DebianConfDirectory) ? DebianConfDirectory : null;
             return (jars, conf, $"Debian package ({DebianZooKeeperJar})");
         }

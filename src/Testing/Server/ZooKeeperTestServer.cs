@@ -33,6 +33,7 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
     private readonly IReadOnlyList<QuorumPeerEndpoint>? peers;
     private readonly int? myId;
     private readonly bool ownsDataDirectory;
+    private readonly bool ownsTls;
     private readonly string? orphanCleanupDirectory;
     private readonly SemaphoreSlim lifecycle = new(1, 1);
     private readonly object logLock = new();
@@ -51,7 +52,8 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         int port,
         bool mayPickAnotherPort,
         int? myId,
-        IReadOnlyList<QuorumPeerEndpoint>? peers)
+        IReadOnlyList<QuorumPeerEndpoint>? peers,
+        (ZooKeeperTestTlsCertificates Certificates, int SecurePort, bool Owned)? tls)
     {
         Installation = installation;
         this.options = options;
@@ -63,6 +65,8 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         this.myId = myId;
         this.peers = peers;
         Directory.CreateDirectory(dataDirectory);
+        (TlsCertificates, SecurePort, ownsTls) = (tls?.Certificates, tls?.SecurePort, tls?.Owned ?? false);
+        TlsCertificates?.WriteStores(dataDirectory);
         WriteConfiguration();
     }
 
@@ -74,6 +78,15 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
 
     /// <summary>The connection string for this server alone: <c>127.0.0.1:port</c>.</summary>
     public string ConnectionString => string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
+
+    /// <summary>The TLS port (<c>secureClientPort</c>) in a TLS mode, else <see langword="null"/>. Kept across restarts.</summary>
+    public int? SecurePort { get; private set; }
+
+    /// <summary>The connection string for the TLS port (<c>127.0.0.1:securePort</c>), or <see langword="null"/> without TLS.</summary>
+    public string? SecureConnectionString => SecurePort is { } secure ? string.Create(CultureInfo.InvariantCulture, $"{Host}:{secure}") : null;
+
+    /// <summary>The generated CA, server and client certificates in a TLS mode (see <see cref="ZooKeeperTestServerOptions.TlsMode"/>), else <see langword="null"/>.</summary>
+    public ZooKeeperTestTlsCertificates? TlsCertificates { get; }
 
     /// <summary>The directory holding the server's data, <c>zoo.cfg</c> and log.</summary>
     public string DataDirectory { get; }
@@ -144,16 +157,19 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         var installation = ZooKeeperInstallation.Locate(copy);
         var ownsDirectory = copy.DataDirectory is null;
         var dataDirectory = copy.DataDirectory is { } given ? Path.GetFullPath(given) : CreateTemporaryDirectory("zk");
+        var port = copy.Port ?? FreePorts.PickOne();
+        (ZooKeeperTestTlsCertificates, int, bool)? tls = copy.TlsMode == ZooKeeperTestTlsMode.None ? null : (ZooKeeperTestTlsCertificates.Generate(), ZooKeeperTlsConfig.PickSecurePort(port), true);
         var server = new ZooKeeperTestServer(
             installation,
             copy,
             dataDirectory,
             ownsDirectory,
             ownsDirectory ? dataDirectory : null,
-            copy.Port ?? FreePorts.PickOne(),
+            port,
             mayPickAnotherPort: copy.Port is null,
             myId: null,
-            peers: null);
+            peers: null,
+            tls);
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -315,6 +331,11 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         {
             await DeleteDirectoryAsync(DataDirectory).ConfigureAwait(false);
         }
+
+        if (ownsTls)
+        {
+            TlsCertificates?.Dispose();
+        }
     }
 
     /// <inheritdoc/>
@@ -327,8 +348,9 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         string dataDirectory,
         string? orphanCleanupDirectory,
         QuorumPeerEndpoint self,
-        IReadOnlyList<QuorumPeerEndpoint> peers) =>
-        new(installation, options, dataDirectory, ownsDataDirectory: false, orphanCleanupDirectory, self.ClientPort, mayPickAnotherPort: false, self.Id, peers);
+        IReadOnlyList<QuorumPeerEndpoint> peers,
+        (ZooKeeperTestTlsCertificates Certificates, int SecurePort, bool Owned)? tls) =>
+        new(installation, options, dataDirectory, ownsDataDirectory: false, orphanCleanupDirectory, self.ClientPort, mayPickAnotherPort: false, self.Id, peers, tls);
 
     internal static string CreateTemporaryDirectory(string prefix)
     {
@@ -395,7 +417,8 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
 
     private void WriteConfiguration()
     {
-        File.WriteAllText(ConfigFilePath, ZooKeeperConfigFile.Render(options, DataDirectory, Port, peers));
+        var tlsLines = TlsCertificates is null ? null : ZooKeeperTlsConfig.Entries(options.TlsMode, SecurePort!.Value, TlsCertificates, DataDirectory);
+        File.WriteAllText(ConfigFilePath, ZooKeeperConfigFile.Render(options, DataDirectory, Port, peers, tlsLines));
         File.WriteAllText(Path.Combine(DataDirectory, ZooKeeperConfigFile.Log4jFileName), ZooKeeperConfigFile.Log4jProperties);
         if (myId is { } id)
         {
@@ -529,6 +552,7 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
                     if (mayPickAnotherPort)
                     {
                         Port = FreePorts.PickOne();
+                        SecurePort = SecurePort is null ? null : ZooKeeperTlsConfig.PickSecurePort(Port);
                         WriteConfiguration();
                     }
                     else
@@ -551,7 +575,7 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
             {
                 // Make sure the answer came from our JVM, not from another process that owns the port.
                 verifiedOwnPort = verifiedOwnPort || await AnswersWithOwnDataDirectoryAsync(cancellationToken).ConfigureAwait(false);
-                if (verifiedOwnPort && !current.HasExited)
+                if (verifiedOwnPort && !current.HasExited && (SecurePort is not { } secure || await ZooKeeperTlsConfig.AcceptsAsync(Host, secure, ProbeTimeout, cancellationToken).ConfigureAwait(false)))
                 {
                     mayPickAnotherPort = false;
                     return;

@@ -72,6 +72,14 @@ public sealed class ZooKeeperTestServerOptions
     /// </summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Whether the server also serves TLS, on <see cref="ZooKeeperTestServer.SecurePort"/> (a free loopback port), with a
+    /// key store and trust store it generates (<see cref="ZooKeeperTestServer.TlsCertificates"/>). The plain
+    /// <see cref="Port"/> stays open. Default <see cref="ZooKeeperTestTlsMode.None"/>. In a <see cref="ZooKeeperTestCluster"/>
+    /// every member serves TLS with the same CA and server certificate (<see cref="ZooKeeperTestCluster.TlsCertificates"/>).
+    /// </summary>
+    public ZooKeeperTestTlsMode TlsMode { get; set; }
+
     /// <summary>Creates a copy whose collections are independent of this instance.</summary>
     /// <returns>The copy.</returns>
     public ZooKeeperTestServerOptions Clone()
@@ -88,6 +96,7 @@ public sealed class ZooKeeperTestServerOptions
             JavaPath = JavaPath,
             ZooKeeperHome = ZooKeeperHome,
             StartTimeout = StartTimeout,
+            TlsMode = TlsMode,
         };
         foreach (var pair in ExtraConfig)
         {
@@ -117,6 +126,11 @@ public sealed class ZooKeeperTestServerOptions
         if (StartTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(StartTimeout), StartTimeout, "StartTimeout must be positive.");
+        }
+
+        if (!Enum.IsDefined(TlsMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TlsMode), TlsMode, "TlsMode must be None, Tls or MutualTls.");
         }
 
         if (MinSessionTimeoutMs is { } min && MaxSessionTimeoutMs is { } max && min > max)
