@@ -12,8 +12,10 @@ namespace ZkTypedState;
 /// </summary>
 /// <remarks>
 /// The replacement session starts from the old client's lastZxidSeen, so no server that is behind what the app
-/// has already seen can serve it: values never go back in time across a session loss. If every server refuses that
-/// zxid for three session timeouts (an ensemble rebuilt from scratch), the owner logs it and starts over from zero.
+/// has already seen can serve it: values never go back in time across a session loss. If servers answer but refuse
+/// that zxid for three session timeouts running (an ensemble rebuilt from scratch), the owner logs it once at Warning
+/// and starts over from zero, flagging that session's Established event with <see cref="SessionEvent.ZxidLineageReset"/>.
+/// An outage in which no server answered at all never causes that fallback: the zxid is kept until one answers.
 /// Authentication failures are retried only at <see cref="ZkTypedStateOptions.MaxNewSessionDelay"/> intervals, so a
 /// bad credential does not spin.
 /// </remarks>
@@ -83,7 +85,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
             _started = true;
         }
 
-        CreateClient(lastZxid: 0);
+        CreateClient(lastZxid: 0, lineageReset: false);
     }
 
     /// <summary>Completes with the current client once it is connected (waits across reconnects and session replacements).</summary>
@@ -109,7 +111,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
         }
     }
 
-    private void CreateClient(long lastZxid)
+    private void CreateClient(long lastZxid, bool lineageReset)
     {
         var clientOptions = new ZooKeeperClientOptions
         {
@@ -122,7 +124,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
         };
         _options.ConfigureClient?.Invoke(clientOptions);
         var client = new ZooKeeperClient(clientOptions);
-        var handle = new Handle(client, Interlocked.Increment(ref _epoch));
+        var handle = new Handle(client, Interlocked.Increment(ref _epoch), lineageReset);
         lock (_gate)
         {
             if (_disposed)
@@ -183,7 +185,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
                     _consecutiveLosses = 0;
                     IsAuthFailed = false;
                     _logger.LogInformation("ZooKeeper session 0x{SessionId:x} established (epoch {Epoch}).", handle.Client.SessionId, handle.Epoch);
-                    Raise(SessionEventKind.Established, handle, state, null, null);
+                    Raise(SessionEventKind.Established, handle, state, null, null, handle.LineageReset);
                 }
 
                 break;
@@ -230,20 +232,42 @@ public sealed class ZooKeeperSession : IAsyncDisposable
             return;
         }
 
-        CreateClient(lastZxid);
+        CreateClient(lastZxid, lineageReset: false);
     }
 
-    /// <summary>Falls back to a zero lastZxidSeen when every server refuses the carried one for too long.</summary>
+    /// <summary>
+    /// Falls back to a zero lastZxidSeen when servers keep answering and refusing the carried one for three session
+    /// timeouts; while no server answers at all it keeps the zxid and keeps waiting (checking every session timeout).
+    /// </summary>
     private async Task EnsureProgressAsync(Handle handle)
     {
         try
         {
-            await handle.Client.WaitForConnectedAsync(_lifetime.Token).WaitAsync(_options.SessionTimeout * 3, _lifetime.Token).ConfigureAwait(false);
-        }
-        catch (TimeoutException) when (!handle.Established && ReferenceEquals(handle, Volatile.Read(ref _current)))
-        {
+            TimeSpan window = _options.SessionTimeout * 3;
+            long refusedBefore = 0;
+            while (true)
+            {
+                try
+                {
+                    await handle.Client.WaitForConnectedAsync(_lifetime.Token).WaitAsync(window, _lifetime.Token).ConfigureAwait(false);
+                    return;
+                }
+                catch (TimeoutException) when (!handle.Established && ReferenceEquals(handle, Volatile.Read(ref _current)))
+                {
+                    long refused = handle.Client.RefusedHandshakes;
+                    if (refused > refusedBefore)
+                    {
+                        break;
+                    }
+
+                    // Nobody answered in this window: an outage, not a rebuilt ensemble. Keep the zxid.
+                    refusedBefore = refused;
+                    window = _options.SessionTimeout;
+                }
+            }
+
             _logger.LogWarning(
-                "No server accepted a session from lastZxidSeen 0x{Zxid:x} within {Timeout}: the ensemble may have been rebuilt. Starting over from zxid 0.",
+                "Servers refused a session from lastZxidSeen 0x{Zxid:x} for {Timeout}: the ensemble appears to have been rebuilt. Starting over from zxid 0 (a new zxid lineage; bound values forget their zxid high-water marks).",
                 handle.Client.LastZxidSeen,
                 _options.SessionTimeout * 3);
             await _executor.InvokeAsync(async () =>
@@ -252,7 +276,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
                 {
                     handle.Lost = true;
                     await handle.Client.DisposeAsync().ConfigureAwait(false);
-                    CreateClient(lastZxid: 0);
+                    CreateClient(lastZxid: 0, lineageReset: true);
                 }
             }).ConfigureAwait(false);
         }
@@ -273,9 +297,9 @@ public sealed class ZooKeeperSession : IAsyncDisposable
         }
     }
 
-    private void Raise(SessionEventKind kind, Handle handle, ZooKeeperState state, Exception? reason, WatchesRestored? restored)
+    private void Raise(SessionEventKind kind, Handle handle, ZooKeeperState state, Exception? reason, WatchesRestored? restored, bool lineageReset = false)
     {
-        var sessionEvent = new SessionEvent(kind, handle.Epoch, handle.Client.SessionId, state, handle.Client, reason, restored);
+        var sessionEvent = new SessionEvent(kind, handle.Epoch, handle.Client.SessionId, state, handle.Client, reason, restored) { ZxidLineageReset = lineageReset };
         try
         {
             Changed?.Invoke(sessionEvent);
@@ -337,11 +361,14 @@ public sealed class ZooKeeperSession : IAsyncDisposable
     }
 
     /// <summary>One client and what the owner knows about its session.</summary>
-    private sealed class Handle(ZooKeeperClient client, long epoch)
+    private sealed class Handle(ZooKeeperClient client, long epoch, bool lineageReset)
     {
         public ZooKeeperClient Client { get; } = client;
 
         public long Epoch { get; } = epoch;
+
+        /// <summary>This client was knowingly started from zxid 0 after servers refused the carried lastZxidSeen.</summary>
+        public bool LineageReset { get; } = lineageReset;
 
         // Only touched on the executor (Lost is also read by other threads; a stale read there is harmless).
         public volatile bool Established;
