@@ -133,7 +133,8 @@ internal sealed class ZNodeStateMachine<T>
             _observedZxid = 0;
         }
 
-        return Nothing(StartRead());
+        // Published: a value of an earlier session is not Fresh in this one until it is read here.
+        return Publish(null, StartRead());
     }
 
     /// <summary>The connection is lost (the session may live on): the value is served stale.</summary>
