@@ -236,33 +236,30 @@ public sealed class ZooKeeperSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Falls back to a zero lastZxidSeen when servers keep answering and refusing the carried one for three session
-    /// timeouts; while no server answers at all it keeps the zxid and keeps waiting (checking every session timeout).
+    /// Falls back to a zero lastZxidSeen when servers keep answering and refusing the carried one: handshakes refused in
+    /// each of three session timeouts running. A window in which none was refused (no server reachable, or one
+    /// accepting) starts the count again, so an outage where nothing answers, or a server that refuses only while it
+    /// starts, never resets the lineage.
     /// </summary>
     private async Task EnsureProgressAsync(Handle handle)
     {
+        const int RefusingWindows = 3;
         try
         {
-            TimeSpan window = _options.SessionTimeout * 3;
-            long refusedBefore = 0;
-            while (true)
+            int refusing = 0;
+            long refusedBefore = handle.Client.RefusedHandshakes;
+            while (refusing < RefusingWindows)
             {
                 try
                 {
-                    await handle.Client.WaitForConnectedAsync(_lifetime.Token).WaitAsync(window, _lifetime.Token).ConfigureAwait(false);
+                    await handle.Client.WaitForConnectedAsync(_lifetime.Token).WaitAsync(_options.SessionTimeout, _lifetime.Token).ConfigureAwait(false);
                     return;
                 }
                 catch (TimeoutException) when (!handle.Established && ReferenceEquals(handle, Volatile.Read(ref _current)))
                 {
                     long refused = handle.Client.RefusedHandshakes;
-                    if (refused > refusedBefore)
-                    {
-                        break;
-                    }
-
-                    // Nobody answered in this window: an outage, not a rebuilt ensemble. Keep the zxid.
+                    refusing = refused > refusedBefore ? refusing + 1 : 0;
                     refusedBefore = refused;
-                    window = _options.SessionTimeout;
                 }
             }
 
