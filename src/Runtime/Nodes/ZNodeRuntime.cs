@@ -41,6 +41,11 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     // What the stream has delivered about the session (written on the notification executor, read by Bind).
     private volatile Live? _live;
 
+    // Session events not yet taken in by the stream, and whether one is waiting for its node notifications to drain
+    // (both touched only on the notification executor, apart from Enqueue).
+    private readonly ConcurrentQueue<SessionEvent> _pendingSessionEvents = new();
+    private bool _deferredSessionEvent;
+
     /// <summary>Creates the runtime over a session owner.</summary>
     public ZNodeRuntime(ZooKeeperSession session, ZkTypedStateOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
@@ -159,67 +164,92 @@ public sealed class ZNodeRuntime : IAsyncDisposable
             Metrics.SessionLost();
         }
 
-        _notifications.Post(() => Deliver(e));
+        _pendingSessionEvents.Enqueue(e);
+        _notifications.Post(DeliverPending);
     }
 
-    /// <summary>Runs on the notification executor: applies a session event to every value and tells the app, in the documented order.</summary>
-    private void Deliver(SessionEvent e)
+    /// <summary>
+    /// Runs on the notification executor: takes in the session events in order. Disconnected and Lost are applied to
+    /// every value first and told to the app only after the notifications that produced (they are queued behind
+    /// them), and no later session event is taken in before that; Established and Reconnected are told first, then
+    /// applied, so anything the values do in that connection is queued behind the app's handler.
+    /// </summary>
+    private void DeliverPending()
     {
-        switch (e.Kind)
+        while (!_deferredSessionEvent && _pendingSessionEvents.TryDequeue(out SessionEvent? e))
         {
-            case SessionEventKind.Established:
-                RaiseSessionChanged(e);
-                if (e.ZxidLineageReset)
-                {
-                    Logger.LogInformation("Session epoch {Epoch} started from zxid 0: {Count} bound value(s) forget their zxid high-water marks.", e.Epoch, _nodes.Count);
-                }
+            switch (e.Kind)
+            {
+                case SessionEventKind.Established:
+                    RaiseSessionChanged(e);
+                    if (e.ZxidLineageReset)
+                    {
+                        Logger.LogInformation("Session epoch {Epoch} started from zxid 0: {Count} bound value(s) forget their zxid high-water marks.", e.Epoch, _nodes.Count);
+                    }
 
-                _live = new Live(e.Client, e.Epoch, Connected: true, e.ZxidLineageReset);
-                foreach (IZNodeEntry node in _nodes.Values)
-                {
-                    node.OnEstablished(e.Client, e.Epoch, connected: true, e.ZxidLineageReset);
-                }
+                    _live = new Live(e.Client, e.Epoch, Connected: true, e.ZxidLineageReset);
+                    foreach (IZNodeEntry node in _nodes.Values)
+                    {
+                        node.OnEstablished(e.Client, e.Epoch, connected: true, e.ZxidLineageReset);
+                    }
 
-                break;
-            case SessionEventKind.Reconnected:
-                RaiseSessionChanged(e);
-                if (_live is { } reconnected && reconnected.Epoch == e.Epoch)
-                {
-                    _live = reconnected with { Connected = true };
-                }
+                    break;
+                case SessionEventKind.Reconnected:
+                    RaiseSessionChanged(e);
+                    if (_live is { } reconnected && reconnected.Epoch == e.Epoch)
+                    {
+                        _live = reconnected with { Connected = true };
+                    }
 
-                bool complete = e.Restored?.Complete ?? true;
-                foreach (IZNodeEntry node in _nodes.Values)
-                {
-                    node.OnReconnected(e.Client, e.Epoch, complete);
-                }
+                    bool complete = e.Restored?.Complete ?? true;
+                    foreach (IZNodeEntry node in _nodes.Values)
+                    {
+                        node.OnReconnected(e.Client, e.Epoch, complete);
+                    }
 
-                break;
-            case SessionEventKind.Disconnected:
-                if (_live is { } disconnected && disconnected.Epoch == e.Epoch)
-                {
-                    _live = disconnected with { Connected = false };
-                }
+                    break;
+                case SessionEventKind.Disconnected:
+                    if (_live is { } disconnected && disconnected.Epoch == e.Epoch)
+                    {
+                        _live = disconnected with { Connected = false };
+                    }
 
-                foreach (IZNodeEntry node in _nodes.Values)
-                {
-                    node.OnDisconnected();
-                }
+                    foreach (IZNodeEntry node in _nodes.Values)
+                    {
+                        node.OnDisconnected();
+                    }
 
-                RaiseSessionChanged(e);
-                break;
-            case SessionEventKind.Lost:
-                _live = null;
-                foreach (IZNodeEntry node in _nodes.Values)
-                {
-                    node.OnSessionLost(Options.SessionLossPolicy, e.Reason);
-                }
+                    RaiseAfterNodeNotifications(e);
+                    break;
+                case SessionEventKind.Lost:
+                    _live = null;
+                    foreach (IZNodeEntry node in _nodes.Values)
+                    {
+                        node.OnSessionLost(Options.SessionLossPolicy, e.Reason);
+                    }
 
-                RaiseSessionChanged(e);
-                break;
-            default:
-                RaiseSessionChanged(e);
-                break;
+                    RaiseAfterNodeNotifications(e);
+                    break;
+                default:
+                    RaiseSessionChanged(e);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Tells the app after the node notifications queued so far, holding back later session events until then.</summary>
+    private void RaiseAfterNodeNotifications(SessionEvent e)
+    {
+        _deferredSessionEvent = true;
+        bool queued = _notifications.Post(() =>
+        {
+            _deferredSessionEvent = false;
+            RaiseSessionChanged(e);
+            DeliverPending();
+        });
+        if (!queued)
+        {
+            _deferredSessionEvent = false;
         }
     }
 
