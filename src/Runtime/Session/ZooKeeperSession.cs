@@ -47,7 +47,11 @@ public sealed class ZooKeeperSession : IAsyncDisposable
         _executor = new SerialExecutor(_logger);
     }
 
-    /// <summary>Raised, in order, on the session's serialized executor for every session-level change.</summary>
+    /// <summary>
+    /// Raised, in order, on the session's serialized executor for every session-level change. This is the raw event,
+    /// for recipes and other session followers; it is not ordered with bound values' notifications — an application
+    /// that reads bound values should subscribe to <see cref="ZNodeRuntime.SessionChanged"/> instead.
+    /// </summary>
     public event Action<SessionEvent>? Changed;
 
     /// <summary>The current client (null before <see cref="Start"/>). After a loss it is replaced: do not cache it.</summary>
