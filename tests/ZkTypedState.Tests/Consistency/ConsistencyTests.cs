@@ -86,12 +86,20 @@ public sealed class ConsistencyTests(ConsistencyEnsembleFixture ensemble, ITestO
         foreach ((IZNode<Counter> node, string path) in nodes.Zip(paths))
         {
             (int Value, long Mzxid)? truth = history.Current(path);
-            await NodeEvents<Counter>.WaitUntilAsync(node, s => truth switch
+            try
             {
-                null => s.Status == ZNodeStatus.Missing,
-                { Value: History.Rejected } bad => s.Status == ZNodeStatus.Faulted && s.RejectedStat?.Mzxid == bad.Mzxid,
-                { } good => s.Status == ZNodeStatus.Fresh && s.Value.Count == good.Value && s.Mzxid == good.Mzxid,
-            });
+                await NodeEvents<Counter>.WaitUntilAsync(node, s => truth switch
+                {
+                    null => s.Status == ZNodeStatus.Missing,
+                    { Value: History.Rejected } bad => s.Status == ZNodeStatus.Faulted && s.RejectedStat?.Mzxid == bad.Mzxid,
+                    { } good => s.Status == ZNodeStatus.Fresh && s.Value.Count == good.Value && s.Mzxid == good.Mzxid,
+                });
+            }
+            catch (OperationCanceledException)
+            {
+                ZNodeSnapshot<Counter> s = node.Current;
+                Assert.Fail($"seed {seed}: {path} did not converge to {truth?.ToString() ?? "missing"}; it serves {s.Status} {s.Value.Count} at mzxid 0x{s.Mzxid:x} (rejected 0x{s.RejectedStat?.Mzxid ?? 0:x}); faults [{string.Join(", ", schedule.Log)}]");
+            }
         }
 
         TimeSpan convergence = converging.Elapsed;

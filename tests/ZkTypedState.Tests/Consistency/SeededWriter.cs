@@ -6,7 +6,8 @@ namespace ZkTypedState.Tests.Consistency;
 /// <summary>
 /// The only writer of the test's nodes: seeded sets, deletes and re-creates, each recorded in the <see cref="History"/>.
 /// A write whose outcome is unknown (connection lost in flight) is settled by reading the node back after a sync, which
-/// is exact because nobody else writes.
+/// is exact because nobody else writes. Stopping never cancels an operation in flight (its outcome would then be
+/// unknown): the loop ends after the current one.
 /// </summary>
 internal sealed class SeededWriter(ZooKeeperClient client, IReadOnlyList<string> paths, History history, int seed)
 {
@@ -24,50 +25,46 @@ internal sealed class SeededWriter(ZooKeeperClient client, IReadOnlyList<string>
             {
                 if (roll < 15)
                 {
-                    await DeleteAsync(path, stop);
+                    await DeleteAsync(path);
                 }
                 else if (roll < 20)
                 {
-                    await SetOrCreateAsync(path, History.Rejected, stop);
+                    await SetOrCreateAsync(path, History.Rejected);
                 }
                 else
                 {
-                    await SetOrCreateAsync(path, value, stop);
+                    await SetOrCreateAsync(path, value);
                 }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
             }
             catch (Exception ex) when (ex is ConnectionLossException or TimeoutException)
             {
-                await SettleAsync(path, stop);
+                await SettleAsync(path);
             }
 
             await Task.Delay(_random.Next(5, 25), stop).ContinueWith(static _ => { }, TaskScheduler.Default);
         }
     }
 
-    private async Task SetOrCreateAsync(string path, int value, CancellationToken stop)
+    private async Task SetOrCreateAsync(string path, int value)
     {
         byte[] bytes = value == History.Rejected ? Encoding.UTF8.GetBytes("{not json") : Encoding.UTF8.GetBytes($$"""{"Count":{{value}}}""");
         try
         {
-            Stat stat = await client.SetDataAsync(path, bytes, -1, stop);
+            Stat stat = await client.SetDataAsync(path, bytes, -1);
             history.Written(path, stat.Mzxid, value);
         }
         catch (NoNodeException)
         {
-            Stat stat = (await client.CreateAsync(path, bytes, cancellationToken: stop)).Stat;
+            Stat stat = (await client.CreateAsync(path, bytes)).Stat;
             history.Written(path, stat.Mzxid, value);
         }
     }
 
-    private async Task DeleteAsync(string path, CancellationToken stop)
+    private async Task DeleteAsync(string path)
     {
         try
         {
-            await client.DeleteAsync(path, -1, stop);
+            await client.DeleteAsync(path, -1);
             history.Deleted(path);
         }
         catch (NoNodeException)
@@ -76,15 +73,16 @@ internal sealed class SeededWriter(ZooKeeperClient client, IReadOnlyList<string>
     }
 
     /// <summary>After an unknown outcome: waits for the connection, syncs and records what the node really holds.</summary>
-    private async Task SettleAsync(string path, CancellationToken stop)
+    private async Task SettleAsync(string path)
     {
-        while (!stop.IsCancellationRequested)
+        while (true)
         {
             try
             {
-                await client.WaitForConnectedAsync(stop);
-                await client.SyncAsync(path, stop);
-                ObservedNode node = await client.GetDataObservedAsync(path, null, stop);
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                await client.WaitForConnectedAsync(bound.Token);
+                await client.SyncAsync(path, bound.Token);
+                ObservedNode node = await client.GetDataObservedAsync(path, null, bound.Token);
                 if (!node.Exists)
                 {
                     if (history.Current(path) is not null)
