@@ -20,4 +20,11 @@ public sealed record WatchesRestored(
     long RelativeZxid,
     int WatchedPaths,
     IReadOnlyList<string> PersistentPaths,
-    IReadOnlyList<string> PersistentRecursivePaths);
+    IReadOnlyList<string> PersistentRecursivePaths)
+{
+    /// <summary>
+    /// False when the server answered a SetWatches packet with an error: some watches may not be armed, so whoever
+    /// relies on them must re-read (which re-arms them) instead of trusting that nothing changed.
+    /// </summary>
+    public bool Complete { get; init; } = true;
+}

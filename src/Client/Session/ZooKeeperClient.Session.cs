@@ -50,6 +50,7 @@ public sealed partial class ZooKeeperClient
             catch (ServerRefusedConnectionException ex)
             {
                 failedAttempts++;
+                Interlocked.Increment(ref _refusedHandshakes);
                 Log.SessionRefused(_logger, host.ToString(), ex.Message);
                 continue;
             }
@@ -200,7 +201,7 @@ public sealed partial class ZooKeeperClient
         {
             // The last SetWatches reply follows every catch-up event the server fired: announce the restore from it.
             Action? onApplied = i == chunks.Count - 1 && reattached ? () => PostWatchesRestored(restored) : null;
-            priming.Add(CreateSetWatches(relativeZxid, chunks[i], onApplied));
+            priming.Add(CreateSetWatches(relativeZxid, chunks[i], onApplied, reattached ? restored : null));
         }
 
         Log.WatchesReRegistered(_logger, watchedPaths, relativeZxid, chunks.Count);
@@ -209,7 +210,7 @@ public sealed partial class ZooKeeperClient
         static List<string>[] NewChunk() => [[], [], [], [], []];
     }
 
-    private Call<bool> CreateSetWatches(long relativeZxid, List<string>[] lists, Action? onApplied)
+    private Call<bool> CreateSetWatches(long relativeZxid, List<string>[] lists, Action? onApplied, WatchesRestored? restored)
     {
         // Opcode 101 unless the packet carries persistent watches, so servers before 3.6 understand it.
         bool persistent = lists[3].Count > 0 || lists[4].Count > 0;
@@ -238,14 +239,19 @@ public sealed partial class ZooKeeperClient
             },
         };
         call.Task.ContinueWith(
-            static (task, state) =>
+            task =>
             {
                 if (task.Exception?.GetBaseException() is KeeperException { Code: not ZooKeeperErrorCode.ConnectionLoss } failure)
                 {
-                    Log.SetWatchesFailed(((ZooKeeperClient)state!)._logger, failure.Code.ToString());
+                    Log.SetWatchesFailed(_logger, failure.Code.ToString());
+
+                    // An error reply still ends the re-attach: announce it as incomplete so no watcher is left waiting.
+                    if (restored is not null)
+                    {
+                        PostWatchesRestored(restored with { Complete = false });
+                    }
                 }
             },
-            this,
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);

@@ -125,6 +125,14 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
     /// <summary>The highest zxid seen in a reply header: sent with every handshake and SetWatches.</summary>
     public long LastZxidSeen => Interlocked.Read(ref _lastZxid);
 
+    /// <summary>
+    /// How many handshakes a server answered by closing the connection without a session (as a server does when it is
+    /// behind this client's lastZxidSeen), as opposed to attempts where no server could be reached at all.
+    /// </summary>
+    public long RefusedHandshakes => Interlocked.Read(ref _refusedHandshakes);
+
+    private long _refusedHandshakes;
+
     /// <summary>The server the client is connected to, if any (host:port).</summary>
     public string? ConnectedServer => _currentHost;
 

@@ -21,13 +21,26 @@ public interface IZNode<T>
     /// <summary>The current status: <c>Current.Status</c>.</summary>
     ZNodeStatus Status { get; }
 
-    /// <summary>Raised once per applied change of value (never for an unchanged re-read, never with an older value), on a serialized executor.</summary>
+    /// <summary>
+    /// Raised whenever <see cref="Value"/> changes as the application sees it: a newer payload applied (exactly once, in
+    /// mzxid order), the first load, deletion, the switch to the default on invalidation and the rebuild after it. Never
+    /// for an equal value (an unchanged re-read, identical bytes, equal JSON) and never with an older one. Delivered on
+    /// the runtime's one ordered stream, together with <see cref="Signaled"/> and <see cref="ZNodeRuntime.SessionChanged"/>.
+    /// </summary>
     event Action<ZNodeChange<T>>? Changed;
 
-    /// <summary>Raised when the node's status changes without a new value (stale, faulted, invalidated, fresh again) and after resyncs.</summary>
+    /// <summary>
+    /// Raised for <see cref="ZNodeSignalKind.Resynced"/> and <see cref="ZNodeSignalKind.SessionLost"/> (always), and for
+    /// a status or error change that came without a value change (<see cref="ZNodeSignalKind.StatusChanged"/>: stale,
+    /// faulted, fresh again) — but not for a node's first load, which <see cref="Changed"/> and
+    /// <see cref="WaitForLoadedAsync"/> announce. When both are raised for one transition, Changed comes first.
+    /// </summary>
     event Action<ZNodeSignal<T>>? Signaled;
 
-    /// <summary>Completes when the node has been read in the current session (fresh, missing or faulted).</summary>
+    /// <summary>
+    /// Completes when the node has been read in the current session (fresh, missing or faulted), after the notifications
+    /// of that load have been delivered: a subscriber added afterwards is not handed a change it has already seen.
+    /// </summary>
     Task WaitForLoadedAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Writes a value (creating the node and its parents if missing); with <paramref name="expectedVersion"/>, only if the version matches.</summary>

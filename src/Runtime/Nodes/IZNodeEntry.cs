@@ -12,11 +12,13 @@ internal interface IZNodeEntry
     /// <summary>Completes once the node has been read in the current session.</summary>
     Task Loaded { get; }
 
-    void OnEstablished(ZooKeeperClient client, long epoch, bool connected);
+    /// <summary>A session is established; <c>lineageReset</c>: it knowingly started from zxid 0, so forget the zxid high-water marks.</summary>
+    void OnEstablished(ZooKeeperClient client, long epoch, bool connected, bool lineageReset);
 
     void OnDisconnected();
 
-    void OnReconnected(ZooKeeperClient client, long epoch);
+    /// <summary>The session was re-attached; <c>watchesComplete</c> false: re-registering the watches failed, so re-read to re-arm the watch.</summary>
+    void OnReconnected(ZooKeeperClient client, long epoch, bool watchesComplete);
 
     void OnSessionLost(SessionLossPolicy policy, Exception? reason);
 }

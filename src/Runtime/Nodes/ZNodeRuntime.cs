@@ -12,6 +12,21 @@ namespace ZkTypedState;
 /// re-read), and invalidates and rebuilds them all after a session loss. Reads are pipelined under a cap on
 /// requests in flight, so a fleet reconnecting at once does not hammer a recovering ensemble.
 /// </summary>
+/// <remarks>
+/// <para><b>One ordered stream.</b> Every node notification (<see cref="IZNode{T}.Changed"/>,
+/// <see cref="IZNode{T}.Signaled"/>, <c>IOptionsMonitor.OnChange</c>) and the runtime's own
+/// <see cref="SessionChanged"/> are delivered one at a time, in one total order, from one executor. Bound values take
+/// in each session event on that same executor, so the order is fixed by the runtime, never by which service DI
+/// happened to construct first:</para>
+/// <list type="bullet">
+/// <item>Disconnected and Lost are delivered after every value reflects them: when a handler hears Lost, every value
+/// already reads Invalidated (or Stale under <see cref="SessionLossPolicy.ServeStaleAndRebuild"/>), and every node's
+/// SessionLost signal came before it.</item>
+/// <item>Established and Reconnected are delivered before any value acts on them: no value reads Fresh, and no node
+/// signals Resynced or changes in the new connection, before the handler has heard Established/Reconnected for it.</item>
+/// </list>
+/// <para>Handlers run on that executor: keep them short and never block on it (await elsewhere instead).</para>
+/// </remarks>
 public sealed class ZNodeRuntime : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, IZNodeEntry> _nodes = new(StringComparer.Ordinal);
@@ -22,6 +37,14 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     private int _peakReadsInFlight;
     private int _lossGeneration;
     private int _disposed;
+
+    // What the stream has delivered about the session (written on the notification executor, read by Bind).
+    private volatile Live? _live;
+
+    // Session events not yet taken in by the stream, and whether one is waiting for its node notifications to drain
+    // (both touched only on the notification executor, apart from Enqueue).
+    private readonly ConcurrentQueue<SessionEvent> _pendingSessionEvents = new();
+    private bool _deferredSessionEvent;
 
     /// <summary>Creates the runtime over a session owner.</summary>
     public ZNodeRuntime(ZooKeeperSession session, ZkTypedStateOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
@@ -35,7 +58,20 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         _notifications = new SerialExecutor(Logger);
         Metrics = new RuntimeMetrics(meterFactory, () => (int)session.State, CountByStatus);
         session.Changed += OnSessionChanged;
+        if (session.IsEstablished && session.Client is { } client)
+        {
+            // Created after the session was established: adopt it (an Established still queued is then a no-op).
+            _live = new Live(client, session.Epoch, client.State == ZooKeeperState.Connected, LineageReset: false);
+        }
     }
+
+    /// <summary>
+    /// The session's changes, delivered in one total order with every node notification (see the remarks on
+    /// <see cref="ZNodeRuntime"/>): Lost only once every value reads Invalidated; Established/Reconnected before any
+    /// value reads Fresh in that connection. Subscribe here rather than to <see cref="ZooKeeperSession.Changed"/>, which
+    /// is raised on the session's own executor and is not ordered with the values.
+    /// </summary>
+    public event Action<SessionEvent>? SessionChanged;
 
     /// <summary>The session owner.</summary>
     public ZooKeeperSession Session { get; }
@@ -77,11 +113,11 @@ public sealed class ZNodeRuntime : IAsyncDisposable
             throw new InvalidOperationException($"The node {path} is already bound to another type ({entry.GetType().GenericTypeArguments[0]}).");
         }
 
-        // A node bound while a session exists starts at once (its read waits in the client's queue if the connection
-        // is down right now); otherwise the Established event starts it.
-        if (Session.Client is { } client && Session.IsEstablished)
+        // A node bound once the stream has delivered a session starts at once (its read waits in the client's queue if
+        // the connection is down right now); otherwise delivering Established starts it. Both may happen: idempotent.
+        if (_live is { } live)
         {
-            value.OnEstablished(client, Session.Epoch, connected: client.State == ZooKeeperState.Connected);
+            value.OnEstablished(live.Client, live.Epoch, live.Connected, live.LineageReset);
         }
 
         return value;
@@ -116,37 +152,116 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         ReadLimiter.Release();
     }
 
-    internal void Notify(Action notification) => _notifications.Post(notification);
+    /// <summary>Queues a notification on the one ordered stream; false once the runtime is stopping.</summary>
+    internal bool Notify(Action notification) => _notifications.Post(notification);
 
     private void OnSessionChanged(SessionEvent e)
     {
         if (e.Kind == SessionEventKind.Lost)
         {
+            // At once, before anything queued runs: from here every snapshot of the lost session is served as lost.
             Interlocked.Increment(ref _lossGeneration);
+            Metrics.SessionLost();
         }
 
-        foreach (IZNodeEntry node in _nodes.Values)
+        _pendingSessionEvents.Enqueue(e);
+        _notifications.Post(DeliverPending);
+    }
+
+    /// <summary>
+    /// Runs on the notification executor: takes in the session events in order. Disconnected and Lost are applied to
+    /// every value first and told to the app only after the notifications that produced (they are queued behind
+    /// them), and no later session event is taken in before that; Established and Reconnected are told first, then
+    /// applied, so anything the values do in that connection is queued behind the app's handler.
+    /// </summary>
+    private void DeliverPending()
+    {
+        while (!_deferredSessionEvent && _pendingSessionEvents.TryDequeue(out SessionEvent? e))
         {
             switch (e.Kind)
             {
                 case SessionEventKind.Established:
-                    node.OnEstablished(e.Client, e.Epoch, connected: true);
-                    break;
-                case SessionEventKind.Disconnected:
-                    node.OnDisconnected();
+                    RaiseSessionChanged(e);
+                    if (e.ZxidLineageReset)
+                    {
+                        Logger.LogInformation("Session epoch {Epoch} started from zxid 0: {Count} bound value(s) forget their zxid high-water marks.", e.Epoch, _nodes.Count);
+                    }
+
+                    _live = new Live(e.Client, e.Epoch, Connected: true, e.ZxidLineageReset);
+                    foreach (IZNodeEntry node in _nodes.Values)
+                    {
+                        node.OnEstablished(e.Client, e.Epoch, connected: true, e.ZxidLineageReset);
+                    }
+
                     break;
                 case SessionEventKind.Reconnected:
-                    node.OnReconnected(e.Client, e.Epoch);
+                    RaiseSessionChanged(e);
+                    if (_live is { } reconnected && reconnected.Epoch == e.Epoch)
+                    {
+                        _live = reconnected with { Connected = true };
+                    }
+
+                    bool complete = e.Restored?.Complete ?? true;
+                    foreach (IZNodeEntry node in _nodes.Values)
+                    {
+                        node.OnReconnected(e.Client, e.Epoch, complete);
+                    }
+
+                    break;
+                case SessionEventKind.Disconnected:
+                    if (_live is { } disconnected && disconnected.Epoch == e.Epoch)
+                    {
+                        _live = disconnected with { Connected = false };
+                    }
+
+                    foreach (IZNodeEntry node in _nodes.Values)
+                    {
+                        node.OnDisconnected();
+                    }
+
+                    RaiseAfterNodeNotifications(e);
                     break;
                 case SessionEventKind.Lost:
-                    node.OnSessionLost(Options.SessionLossPolicy, e.Reason);
+                    _live = null;
+                    foreach (IZNodeEntry node in _nodes.Values)
+                    {
+                        node.OnSessionLost(Options.SessionLossPolicy, e.Reason);
+                    }
+
+                    RaiseAfterNodeNotifications(e);
+                    break;
+                default:
+                    RaiseSessionChanged(e);
                     break;
             }
         }
+    }
 
-        if (e.Kind == SessionEventKind.Lost)
+    /// <summary>Tells the app after the node notifications queued so far, holding back later session events until then.</summary>
+    private void RaiseAfterNodeNotifications(SessionEvent e)
+    {
+        _deferredSessionEvent = true;
+        bool queued = _notifications.Post(() =>
         {
-            Metrics.SessionLost();
+            _deferredSessionEvent = false;
+            RaiseSessionChanged(e);
+            DeliverPending();
+        });
+        if (!queued)
+        {
+            _deferredSessionEvent = false;
+        }
+    }
+
+    private void RaiseSessionChanged(SessionEvent e)
+    {
+        try
+        {
+            SessionChanged?.Invoke(e);
+        }
+        catch (Exception ex)
+        {
+            Logger.LogError(ex, "A SessionChanged handler threw for {Kind}.", e.Kind);
         }
     }
 
@@ -166,4 +281,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         await _notifications.DisposeAsync().ConfigureAwait(false);
         _lifetime.Dispose();
     }
+
+    /// <summary>The session as the stream last delivered it.</summary>
+    private sealed record Live(ZooKeeperClient Client, long Epoch, bool Connected, bool LineageReset);
 }

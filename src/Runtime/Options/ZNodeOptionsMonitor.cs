@@ -6,7 +6,8 @@ namespace ZkTypedState;
 /// <summary>
 /// <see cref="IOptionsMonitor{TOptions}"/> over bound nodes: <see cref="CurrentValue"/> is the node's value (a lock-free
 /// read of its snapshot, no allocation), <see cref="Get"/> takes the parameter values of a path template as the
-/// options name ("acme", or "acme/eu" for two parameters), and <see cref="OnChange"/> fires once per applied change.
+/// options name ("acme", or "acme/eu" for two parameters), and <see cref="OnChange"/> fires whenever the value it
+/// returns changes (the node's <see cref="IZNode{T}.Changed"/>: first load, newer payload, deletion, invalidation, rebuild).
 /// It never throws from a read: an invalid payload is rejected before it is applied and the last good value stays.
 /// </summary>
 internal sealed class ZNodeOptionsMonitor<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T> : IOptionsMonitor<T>

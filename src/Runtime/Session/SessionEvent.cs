@@ -29,4 +29,12 @@ public enum SessionEventKind
 /// <param name="Client">The client of that session.</param>
 /// <param name="Reason">What caused a loss or disconnection, when known.</param>
 /// <param name="Restored">For <see cref="SessionEventKind.Reconnected"/>: what was re-registered.</param>
-public sealed record SessionEvent(SessionEventKind Kind, long Epoch, long SessionId, ZooKeeperState ClientState, ZooKeeperClient Client, Exception? Reason, WatchesRestored? Restored);
+public sealed record SessionEvent(SessionEventKind Kind, long Epoch, long SessionId, ZooKeeperState ClientState, ZooKeeperClient Client, Exception? Reason, WatchesRestored? Restored)
+{
+    /// <summary>
+    /// For <see cref="SessionEventKind.Established"/>: the session owner knowingly started this session from zxid 0
+    /// (every server refused the lastZxidSeen carried over, so the ensemble was rebuilt from scratch). zxids of the
+    /// new lineage are not comparable with older ones: bound values forget their high-water marks.
+    /// </summary>
+    public bool ZxidLineageReset { get; init; }
+}

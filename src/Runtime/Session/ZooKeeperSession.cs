@@ -12,8 +12,10 @@ namespace ZkTypedState;
 /// </summary>
 /// <remarks>
 /// The replacement session starts from the old client's lastZxidSeen, so no server that is behind what the app
-/// has already seen can serve it: values never go back in time across a session loss. If every server refuses that
-/// zxid for three session timeouts (an ensemble rebuilt from scratch), the owner logs it and starts over from zero.
+/// has already seen can serve it: values never go back in time across a session loss. If servers answer but refuse
+/// that zxid for three session timeouts running (an ensemble rebuilt from scratch), the owner logs it once at Warning
+/// and starts over from zero, flagging that session's Established event with <see cref="SessionEvent.ZxidLineageReset"/>.
+/// An outage in which no server answered at all never causes that fallback: the zxid is kept until one answers.
 /// Authentication failures are retried only at <see cref="ZkTypedStateOptions.MaxNewSessionDelay"/> intervals, so a
 /// bad credential does not spin.
 /// </remarks>
@@ -45,7 +47,11 @@ public sealed class ZooKeeperSession : IAsyncDisposable
         _executor = new SerialExecutor(_logger);
     }
 
-    /// <summary>Raised, in order, on the session's serialized executor for every session-level change.</summary>
+    /// <summary>
+    /// Raised, in order, on the session's serialized executor for every session-level change. This is the raw event,
+    /// for recipes and other session followers; it is not ordered with bound values' notifications — an application
+    /// that reads bound values should subscribe to <see cref="ZNodeRuntime.SessionChanged"/> instead.
+    /// </summary>
     public event Action<SessionEvent>? Changed;
 
     /// <summary>The current client (null before <see cref="Start"/>). After a loss it is replaced: do not cache it.</summary>
@@ -83,7 +89,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
             _started = true;
         }
 
-        CreateClient(lastZxid: 0);
+        CreateClient(lastZxid: 0, lineageReset: false);
     }
 
     /// <summary>Completes with the current client once it is connected (waits across reconnects and session replacements).</summary>
@@ -109,7 +115,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
         }
     }
 
-    private void CreateClient(long lastZxid)
+    private void CreateClient(long lastZxid, bool lineageReset)
     {
         var clientOptions = new ZooKeeperClientOptions
         {
@@ -123,7 +129,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
         };
         _options.ConfigureClient?.Invoke(clientOptions);
         var client = new ZooKeeperClient(clientOptions);
-        var handle = new Handle(client, Interlocked.Increment(ref _epoch));
+        var handle = new Handle(client, Interlocked.Increment(ref _epoch), lineageReset);
         lock (_gate)
         {
             if (_disposed)
@@ -184,7 +190,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
                     _consecutiveLosses = 0;
                     IsAuthFailed = false;
                     _logger.LogInformation("ZooKeeper session 0x{SessionId:x} established (epoch {Epoch}).", handle.Client.SessionId, handle.Epoch);
-                    Raise(SessionEventKind.Established, handle, state, null, null);
+                    Raise(SessionEventKind.Established, handle, state, null, null, handle.LineageReset);
                 }
 
                 break;
@@ -231,20 +237,39 @@ public sealed class ZooKeeperSession : IAsyncDisposable
             return;
         }
 
-        CreateClient(lastZxid);
+        CreateClient(lastZxid, lineageReset: false);
     }
 
-    /// <summary>Falls back to a zero lastZxidSeen when every server refuses the carried one for too long.</summary>
+    /// <summary>
+    /// Falls back to a zero lastZxidSeen when servers keep answering and refusing the carried one: handshakes refused in
+    /// each of three session timeouts running. A window in which none was refused (no server reachable, or one
+    /// accepting) starts the count again, so an outage where nothing answers, or a server that refuses only while it
+    /// starts, never resets the lineage.
+    /// </summary>
     private async Task EnsureProgressAsync(Handle handle)
     {
+        const int RefusingWindows = 3;
         try
         {
-            await handle.Client.WaitForConnectedAsync(_lifetime.Token).WaitAsync(_options.SessionTimeout * 3, _lifetime.Token).ConfigureAwait(false);
-        }
-        catch (TimeoutException) when (!handle.Established && ReferenceEquals(handle, Volatile.Read(ref _current)))
-        {
+            int refusing = 0;
+            long refusedBefore = handle.Client.RefusedHandshakes;
+            while (refusing < RefusingWindows)
+            {
+                try
+                {
+                    await handle.Client.WaitForConnectedAsync(_lifetime.Token).WaitAsync(_options.SessionTimeout, _lifetime.Token).ConfigureAwait(false);
+                    return;
+                }
+                catch (TimeoutException) when (!handle.Established && ReferenceEquals(handle, Volatile.Read(ref _current)))
+                {
+                    long refused = handle.Client.RefusedHandshakes;
+                    refusing = refused > refusedBefore ? refusing + 1 : 0;
+                    refusedBefore = refused;
+                }
+            }
+
             _logger.LogWarning(
-                "No server accepted a session from lastZxidSeen 0x{Zxid:x} within {Timeout}: the ensemble may have been rebuilt. Starting over from zxid 0.",
+                "Servers refused a session from lastZxidSeen 0x{Zxid:x} for {Timeout}: the ensemble appears to have been rebuilt. Starting over from zxid 0 (a new zxid lineage; bound values forget their zxid high-water marks).",
                 handle.Client.LastZxidSeen,
                 _options.SessionTimeout * 3);
             await _executor.InvokeAsync(async () =>
@@ -253,7 +278,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
                 {
                     handle.Lost = true;
                     await handle.Client.DisposeAsync().ConfigureAwait(false);
-                    CreateClient(lastZxid: 0);
+                    CreateClient(lastZxid: 0, lineageReset: true);
                 }
             }).ConfigureAwait(false);
         }
@@ -274,9 +299,9 @@ public sealed class ZooKeeperSession : IAsyncDisposable
         }
     }
 
-    private void Raise(SessionEventKind kind, Handle handle, ZooKeeperState state, Exception? reason, WatchesRestored? restored)
+    private void Raise(SessionEventKind kind, Handle handle, ZooKeeperState state, Exception? reason, WatchesRestored? restored, bool lineageReset = false)
     {
-        var sessionEvent = new SessionEvent(kind, handle.Epoch, handle.Client.SessionId, state, handle.Client, reason, restored);
+        var sessionEvent = new SessionEvent(kind, handle.Epoch, handle.Client.SessionId, state, handle.Client, reason, restored) { ZxidLineageReset = lineageReset };
         try
         {
             Changed?.Invoke(sessionEvent);
@@ -338,11 +363,14 @@ public sealed class ZooKeeperSession : IAsyncDisposable
     }
 
     /// <summary>One client and what the owner knows about its session.</summary>
-    private sealed class Handle(ZooKeeperClient client, long epoch)
+    private sealed class Handle(ZooKeeperClient client, long epoch, bool lineageReset)
     {
         public ZooKeeperClient Client { get; } = client;
 
         public long Epoch { get; } = epoch;
+
+        /// <summary>This client was knowingly started from zxid 0 after servers refused the carried lastZxidSeen.</summary>
+        public bool LineageReset { get; } = lineageReset;
 
         // Only touched on the executor (Lost is also read by other threads; a stale read there is harmless).
         public volatile bool Established;

@@ -45,9 +45,8 @@ public sealed class RuntimeResilienceTests(RuntimeServerFixture fixture, ITestOu
             };
         }
 
-        var session = host.Services.GetRequiredService<ZooKeeperSession>();
         var disconnected = new TaskCompletionSource();
-        session.Changed += e =>
+        runtime.SessionChanged += e =>
         {
             if (e.Kind == SessionEventKind.Disconnected)
             {
@@ -199,6 +198,12 @@ public sealed class RuntimeResilienceTests(RuntimeServerFixture fixture, ITestOu
         Assert.Equal(new Counter(), a.Value);
         HealthReport duringLoss = await HealthReportAssert.CheckAsync(host);
         Assert.Equal(HealthStatus.Unhealthy, duringLoss.Status);
+
+        // The switch to the default is a change the application sees: it is notified (before the SessionLost signal).
+        ZNodeChange<Counter> invalidated = await aEvents.NextChangeAsync();
+        Assert.Equal(1, invalidated.Previous.Value.Count);
+        Assert.Equal(ZNodeStatus.Invalidated, invalidated.Current.Status);
+        Assert.Equal(new Counter(), invalidated.Current.Value);
 
         await writer.SetDataAsync(root + "/a", RuntimeServerFixture.Json("""{"Count":2}"""));
         proxy.Restore();

@@ -22,7 +22,7 @@ public sealed class RuntimeServerFixture : IAsyncLifetime
         await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectionString = Server.ConnectionString, SessionTimeout = TimeSpan.FromSeconds(10) }, Timeouts.Token());
 
     /// <summary>Builds and starts a host with the runtime, bound nodes registered by <paramref name="bind"/>.</summary>
-    public static async Task<IHost> StartHostAsync(string connectionString, Action<ZkTypedStateBuilder> bind, Action<ZkTypedStateOptions>? configure = null)
+    public static async Task<IHost> StartHostAsync(string connectionString, Action<ZkTypedStateBuilder> bind, Action<ZkTypedStateOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         ZkTypedStateBuilder zk = builder.Services.AddZkTypedState(o =>
@@ -33,6 +33,7 @@ public sealed class RuntimeServerFixture : IAsyncLifetime
             configure?.Invoke(o);
         });
         bind(zk);
+        services?.Invoke(builder.Services);
         builder.Services.AddHealthChecks().AddZkTypedState();
         IHost host = builder.Build();
         await host.StartAsync(Timeouts.Token());
