@@ -30,6 +30,9 @@ ensure_prerequisites() {
     fi
   done
   command -v javac >/dev/null 2>&1 || [ -x "${JAVA_HOME:-/nonexistent}/bin/javac" ] || packages+=(default-jdk-headless)
+  # clang and zlib for the native AOT publish test (the ILCompiler links with them).
+  command -v clang >/dev/null 2>&1 || packages+=(clang)
+  dpkg -s zlib1g-dev >/dev/null 2>&1 || packages+=(zlib1g-dev)
   if [ ${#packages[@]} -gt 0 ]; then
     log "installing: ${packages[*]}"
     as_root apt-get update -qq

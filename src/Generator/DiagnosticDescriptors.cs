@@ -101,7 +101,16 @@ internal static class DiagnosticDescriptors
         Category,
         DiagnosticSeverity.Info,
         isEnabledByDefault: true,
-        description: "Without a JsonSerializerContext that declares the type, the descriptor uses DefaultJsonTypeInfoResolver, which needs reflection; trimmed and native AOT builds warn about it (IL2026/IL3050).");
+        description: "Without a JsonSerializerContext that declares the type, the descriptor uses DefaultJsonTypeInfoResolver, which needs reflection; trimmed and native AOT builds warn about it (IL2026/IL3050) and may read payloads as defaults. Reported as a warning when the project sets PublishAot, PublishTrimmed, IsAotCompatible, IsTrimmable or the trim/AOT analyzers.");
+
+    public static readonly DiagnosticDescriptor InitDefaultsLost = new(
+        "ZKTS016",
+        "Init-only member defaults are lost under a JsonSerializerContext",
+        "'{0}' holds init-only members with initializers that its JsonSerializerContext resets to default when a payload omits them, because {1}: use 'set' instead of 'init' there, or make the type a class with a parameterless constructor and no [JsonConstructor]",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "System.Text.Json's source generator sets init-only members through its own creator, passing default for missing members; the generator keeps initializer defaults for the bound type and the nested classes it holds, but not for structs, [JsonConstructor] types, or nested types without a parameterless constructor.");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "ZKTS015",

@@ -14,7 +14,7 @@ public sealed partial class ZNodeGenerator
     /// Models to source text. Every name is written fully qualified with <c>global::</c>, so generated files need no
     /// usings and cannot be broken by the user's own type names.
     /// </summary>
-    internal static class Emitter
+    internal static partial class Emitter
     {
         /// <summary>The generator's assembly version, as written into [GeneratedCode].</summary>
         public static readonly string Version = typeof(ZNodeGenerator).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
@@ -24,6 +24,7 @@ public sealed partial class ZNodeGenerator
 
         private const string ValidateMethodName = "__ZkTypedState_Validate";
         private const string AttributesClassName = "__ZkTypedState_ValidationAttributes";
+        private const string KeepInitializersMethodName = "__ZkTypedState_KeepInitializers";
 
         private static readonly string GeneratedCodeAttribute =
             $"[global::System.CodeDom.Compiler.GeneratedCode(\"ZkTypedState.Generator\", \"{Version}\")]";
@@ -54,7 +55,13 @@ public sealed partial class ZNodeGenerator
             writer.WriteLine($"partial {spec.Keyword} {spec.Name}");
             writer.OpenBlock();
             WriteDescriptor(writer, model);
-            if (!spec.ValidatedMembers.IsEmpty)
+            if (UsesInitSetters(model))
+            {
+                writer.WriteLine();
+                WriteKeepInitializers(writer, spec);
+            }
+
+            if (spec.HasValidation)
             {
                 writer.WriteLine();
                 WriteValidation(writer, spec);
@@ -81,32 +88,62 @@ public sealed partial class ZNodeGenerator
             return writer.ToString();
         }
 
-        /// <summary>Writes the assembly's registration class (only called when there is at least one type).</summary>
-        public static string EmitRegistration(EquatableArray<RegistrationEntry> entries)
+        /// <summary>
+        /// <c>Add</c> + the assembly name without its non-identifier characters + <c>ZNodes</c>, e.g. <c>AddContosoSharedZNodes</c>
+        /// for <c>Contoso.Shared</c>: the public, per-assembly registration method.
+        /// </summary>
+        public static string GetPublicRegistrationName(string? assemblyName)
         {
+            var builder = new System.Text.StringBuilder("Add");
+            foreach (char c in assemblyName ?? string.Empty)
+            {
+                if (char.IsLetterOrDigit(c) || c == '_')
+                {
+                    builder.Append(builder.Length == 3 ? char.ToUpperInvariant(c) : c);
+                }
+            }
+
+            return builder.Append("ZNodes").ToString();
+        }
+
+        /// <summary>
+        /// Writes the assembly's registration (only called when there is at least one type): the public
+        /// <c>Add&lt;Assembly&gt;ZNodes()</c>, which a library's users call, and the internal <c>AddGeneratedZNodes()</c> for
+        /// the assembly itself.
+        /// </summary>
+        /// <remarks>
+        /// In an assembly that grants InternalsVisibleTo, <c>AddGeneratedZNodes()</c> gets an ignored optional parameter: in a
+        /// friend assembly with [ZNode] types of its own, both are visible, and C# prefers the candidate with no omitted
+        /// optional arguments, i.e. the friend's own (instead of CS0121).
+        /// </remarks>
+        public static string EmitRegistration(EquatableArray<RegistrationEntry> entries, string? assemblyName, bool grantsInternals = false)
+        {
+            string publicName = GetPublicRegistrationName(assemblyName);
+            string publicClass = publicName.Substring(3) + "Registration";
             var writer = new SourceWriter();
             WriteHeader(writer);
             writer.WriteLine("namespace ZkTypedState");
             writer.OpenBlock();
-            writer.WriteLine("""
+            writer.WriteLine($"""
                 /// <summary>
-                /// Registration of the <see cref="global::ZkTypedState.ZNodeAttribute"/> types of this assembly (generated; internal,
-                /// so that every assembly has its own).
+                /// Registration of the <see cref="global::ZkTypedState.ZNodeAttribute"/> types of the assembly
+                /// {XmlEscape(assemblyName ?? string.Empty)} (generated). Public and named after the assembly, so a library's
+                /// users can register the library's types and several assemblies' registrations never clash.
                 /// </summary>
                 """);
             writer.WriteLine(GeneratedCodeAttribute);
-            writer.WriteLine("internal static class ZkTypedStateGeneratedRegistration");
+            writer.WriteLine($"public static class {publicClass}");
             writer.OpenBlock();
-            writer.WriteLine("""
+            writer.WriteLine($"""
                 /// <summary>
-                /// Binds every <see cref="global::ZkTypedState.ZNodeAttribute"/> type of this assembly: registers its node (or
-                /// family of nodes, for path templates), <c>IOptionsMonitor&lt;T&gt;</c> and <c>IOptions&lt;T&gt;</c>, and the
-                /// typed accessor of each path template.
+                /// Binds every <see cref="global::ZkTypedState.ZNodeAttribute"/> type of the assembly {XmlEscape(assemblyName ?? string.Empty)}:
+                /// registers its node (or family of nodes, for path templates), <c>IOptionsMonitor&lt;T&gt;</c> and
+                /// <c>IOptions&lt;T&gt;</c>, and the typed accessor of each path template.
                 /// </summary>
                 /// <param name="builder">The builder returned by <c>services.AddZkTypedState(...)</c>.</param>
                 /// <returns>The same builder, for chaining.</returns>
                 """);
-            writer.WriteLine("public static global::ZkTypedState.ZkTypedStateBuilder AddGeneratedZNodes(this global::ZkTypedState.ZkTypedStateBuilder builder)");
+            writer.WriteLine($"public static global::ZkTypedState.ZkTypedStateBuilder {publicName}(this global::ZkTypedState.ZkTypedStateBuilder builder)");
             writer.OpenBlock();
             writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(builder);");
             foreach (RegistrationEntry entry in entries)
@@ -131,6 +168,34 @@ public sealed partial class ZNodeGenerator
             writer.WriteLine("return builder;");
             writer.CloseBlock();
             writer.CloseBlock();
+            writer.WriteLine();
+            writer.WriteLine("""
+                /// <summary>
+                /// Registration of the <see cref="global::ZkTypedState.ZNodeAttribute"/> types of this assembly (generated; internal,
+                /// so that every assembly has its own).
+                /// </summary>
+                """);
+            writer.WriteLine(GeneratedCodeAttribute);
+            writer.WriteLine("internal static class ZkTypedStateGeneratedRegistration");
+            writer.OpenBlock();
+            writer.WriteLine($"""
+                /// <summary>
+                /// Binds every <see cref="global::ZkTypedState.ZNodeAttribute"/> type of this assembly; the same as
+                /// <see cref="{publicClass}.{publicName}"/>.
+                /// </summary>
+                /// <param name="builder">The builder returned by <c>services.AddZkTypedState(...)</c>.</param>
+                """);
+            if (grantsInternals)
+            {
+                writer.WriteLine("""
+                    /// <param name="ofFriendAssembly">Ignored: it makes an InternalsVisibleTo friend's own <c>AddGeneratedZNodes()</c> win overload resolution.</param>
+                    """);
+            }
+
+            writer.WriteLine("/// <returns>The same builder, for chaining.</returns>");
+            string extra = grantsInternals ? ", bool ofFriendAssembly = false" : string.Empty;
+            writer.WriteLine($"public static global::ZkTypedState.ZkTypedStateBuilder AddGeneratedZNodes(this global::ZkTypedState.ZkTypedStateBuilder builder{extra}) => {publicClass}.{publicName}(builder);");
+            writer.CloseBlock();
             writer.CloseBlock();
             return writer.ToString();
         }
@@ -154,9 +219,14 @@ public sealed partial class ZNodeGenerator
             writer.WriteLine($"public static {(spec.HidesInheritedZNode ? "new " : string.Empty)}global::ZkTypedState.ZNodeDescriptor<{type}> ZNode {{ get; }} = new(");
             writer.Indentation++;
             writer.WriteLine(SymbolDisplay.FormatLiteral(spec.PathTemplate, quote: true) + ",");
-            if (model.Json is { } json)
+            if (model.Json is { } json && UsesInitSetters(model))
             {
-                writer.WriteLine($"{json.ContextFullyQualifiedName}.Default.{json.PropertyName},");
+                writer.WriteLine("// Missing init-only members keep their initializers (System.Text.Json's own context path would reset them).");
+                writer.WriteLine($"global::ZkTypedState.ZNodeJson.WithModifier({json.ContextFullyQualifiedName}.Default.{json.PropertyName}, {KeepInitializersMethodName}),");
+            }
+            else if (model.Json is { } context)
+            {
+                writer.WriteLine($"{context.ContextFullyQualifiedName}.Default.{context.PropertyName},");
             }
             else
             {
@@ -168,67 +238,25 @@ public sealed partial class ZNodeGenerator
                 writer.CloseBlock($".GetTypeInfo(typeof({type})),");
             }
 
-            string arguments = string.Join(", ", spec.DefaultConstructorArguments);
-            writer.WriteLine($"static () => new {type}({arguments}){(spec.ValidatedMembers.IsEmpty ? ");" : ",")}");
-            if (!spec.ValidatedMembers.IsEmpty)
+            string end = spec.Strict ? ")" : ");";
+            writer.WriteLine($"static () => {CreateDefaultExpression(spec)}{(spec.HasValidation ? "," : end)}");
+            if (spec.HasValidation)
             {
-                writer.WriteLine(ValidateMethodName + ");");
+                writer.WriteLine(ValidateMethodName + end);
+            }
+
+            if (spec.Strict)
+            {
+                writer.Indentation--;
+                writer.WriteLine("{");
+                writer.Indentation++;
+                writer.WriteLine("Strict = true,");
+                writer.Indentation--;
+                writer.WriteLine("};");
+                writer.Indentation++;
             }
 
             writer.Indentation--;
-        }
-
-        private static void WriteValidation(SourceWriter writer, ZNodeSpec spec)
-        {
-            const string Annotations = "global::System.ComponentModel.DataAnnotations";
-            var fields = new List<(string Field, ValidationAttributeSpec Attribute)>();
-
-            writer.WriteLine("/// <summary>Validates a value with its DataAnnotations attributes, without reflection; empty when valid.</summary>");
-            writer.WriteLine(GeneratedCodeAttribute);
-            writer.WriteLine($"private static global::System.Collections.Generic.IReadOnlyList<string> {ValidateMethodName}({spec.FullyQualifiedName} value)");
-            writer.OpenBlock();
-            writer.WriteLine("global::System.Collections.Generic.List<string>? errors = null;");
-            writer.WriteLine($"// The display-name overload: the other constructors discover the display name by reflection (not trim-safe).");
-            writer.WriteLine($"var context = new {Annotations}.ValidationContext(value, {SymbolDisplay.FormatLiteral(spec.Name.TrimStart('@'), quote: true)}, null, null);");
-            writer.WriteLine($"{Annotations}.ValidationResult? result;");
-            foreach (ValidatedMemberSpec member in spec.ValidatedMembers)
-            {
-                string name = SymbolDisplay.FormatLiteral(member.Name, quote: true);
-                writer.WriteLine();
-                writer.WriteLine($"context.MemberName = {name};");
-                writer.WriteLine($"context.DisplayName = {name};");
-                for (int i = 0; i < member.Attributes.Count; i++)
-                {
-                    string field = member.Name + "_" + i.ToString(CultureInfo.InvariantCulture);
-                    fields.Add((field, member.Attributes[i]));
-                    writer.WriteLine($"result = {AttributesClassName}.{field}.GetValidationResult(value.{member.Identifier}, context);");
-                    writer.WriteLine("if (result is not null)");
-                    writer.OpenBlock();
-                    writer.WriteLine($"(errors ??= new global::System.Collections.Generic.List<string>()).Add(result.ErrorMessage ?? {SymbolDisplay.FormatLiteral("The field " + member.Name + " is invalid.", quote: true)});");
-                    writer.CloseBlock();
-                }
-            }
-
-            writer.WriteLine();
-            writer.WriteLine("return errors is null ? global::System.Array.Empty<string>() : errors;");
-            writer.CloseBlock();
-            writer.WriteLine();
-            writer.WriteLine("/// <summary>The validation attributes of the members, created once with the arguments they were declared with.</summary>");
-            writer.WriteLine(GeneratedCodeAttribute);
-            writer.WriteLine($"private static class {AttributesClassName}");
-            writer.OpenBlock();
-            foreach ((string field, ValidationAttributeSpec attribute) in fields)
-            {
-                string creation = $"new {attribute.TypeFullyQualifiedName}({string.Join(", ", attribute.ConstructorArguments)})";
-                if (!attribute.NamedArguments.IsEmpty)
-                {
-                    creation += " { " + string.Join(", ", attribute.NamedArguments.Select(n => n.Name + " = " + n.Expression)) + " }";
-                }
-
-                writer.WriteLine($"internal static readonly {attribute.TypeFullyQualifiedName} {field} = {creation};");
-            }
-
-            writer.CloseBlock();
         }
 
         private static void WriteFamily(SourceWriter writer, ZNodeSpec spec)

@@ -18,11 +18,10 @@ public sealed partial class ZNodeGenerator
     /// diagnostics), and one JsonSerializerContext into its <see cref="JsonSerializableEntry"/> values. Runs inside the
     /// pipeline's transforms, so nothing it returns refers to symbols, syntax or the compilation.
     /// </summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         private const string ValidationAttributeMetadataName = "System.ComponentModel.DataAnnotations.ValidationAttribute";
         private const string JsonSerializerContextMetadataName = "System.Text.Json.Serialization.JsonSerializerContext";
-        private const string SetsRequiredMembersMetadataName = "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute";
 
         private static readonly SymbolDisplayFormat NamespaceFormat = new(
             globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
@@ -155,7 +154,8 @@ public sealed partial class ZNodeGenerator
 
             Compilation compilation = context.SemanticModel.Compilation;
             EquatableArray<string> constructorArguments = EquatableArray<string>.Empty;
-            if (bindable && !TryGetDefaultConstructor(type, out constructorArguments, out string? constructorProblem))
+            IMethodSymbol? defaultConstructor = null;
+            if (bindable && !TryGetDefaultConstructor(type, out constructorArguments, out defaultConstructor, out string? constructorProblem))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoUsableConstructor, attributeLocation, display, constructorProblem!));
                 bindable = false;
@@ -166,6 +166,7 @@ public sealed partial class ZNodeGenerator
             if (bindable && parsedPath.Error is null)
             {
                 EquatableArray<TemplateParameterSpec> parameters = ZNodePathParser.ToParameterSpecs(parsedPath.Parameters);
+                (EquatableArray<InitTypeSpec> initTypes, string? initProblem) = GetInitTypes(type, compilation);
                 spec = new ZNodeSpec(
                     FullyQualifiedName: fullName,
                     Name: ConstantFormatter.Escape(type.Name),
@@ -176,10 +177,14 @@ public sealed partial class ZNodeGenerator
                     PathTemplate: path!,
                     Parameters: parameters,
                     DefaultConstructorArguments: constructorArguments,
-                    ValidatedMembers: GetValidatedMembers(type, compilation, cancellationToken),
                     FamilyName: parameters.IsEmpty ? null : type.Name + "Family",
                     FamilyAccessibility: type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
-                    HidesInheritedZNode: HidesInheritedZNode(type, attribute.AttributeClass, compilation));
+                    HidesInheritedZNode: HidesInheritedZNode(type, attribute.AttributeClass, compilation),
+                    Strict: attribute.NamedArguments.Any(n => n.Key == "Strict" && n.Value.Value is true),
+                    RequiredMembers: GetRequiredMembers(type, defaultConstructor),
+                    InitTypes: initTypes,
+                    InitDefaultsProblem: initProblem,
+                    ValidatedTypes: GetValidatedTypes(type, compilation, cancellationToken));
             }
 
             return new ZNodeParseResult(
@@ -305,9 +310,10 @@ public sealed partial class ZNodeGenerator
         /// parameters all have defaults (<c>new T()</c> for classes; explicit arguments for structs, where <c>new T()</c>
         /// would bypass it). Any accessibility works: the call is emitted inside the type.
         /// </summary>
-        private static bool TryGetDefaultConstructor(INamedTypeSymbol type, out EquatableArray<string> arguments, out string? problem)
+        private static bool TryGetDefaultConstructor(INamedTypeSymbol type, out EquatableArray<string> arguments, out IMethodSymbol? constructor, out string? problem)
         {
             arguments = EquatableArray<string>.Empty;
+            constructor = null;
             problem = null;
             ImmutableArray<IMethodSymbol> constructors = type.InstanceConstructors;
             IMethodSymbol? parameterless = constructors.FirstOrDefault(c => c.Parameters.Length == 0 && (!type.IsValueType || !c.IsImplicitlyDeclared));
@@ -335,12 +341,7 @@ public sealed partial class ZNodeGenerator
                 return false;
             }
 
-            if (HasRequiredMembers(type) && !chosen.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == SetsRequiredMembersMetadataName))
-            {
-                problem = "it has 'required' members that the constructor does not set; mark the constructor [SetsRequiredMembers] or remove 'required'";
-                return false;
-            }
-
+            constructor = chosen;
             if (explicitArguments)
             {
                 var list = new List<string>();
@@ -360,81 +361,6 @@ public sealed partial class ZNodeGenerator
             }
 
             return true;
-        }
-
-        private static bool HasRequiredMembers(INamedTypeSymbol type)
-        {
-            for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
-            {
-                foreach (ISymbol member in t.GetMembers())
-                {
-                    if (member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true })
-                    {
-                        return true;
-                    }
-                }
-            }
-
-            return false;
-        }
-
-        /// <summary>
-        /// Properties and fields (own and inherited, readable from the type) with validation attributes, base types first.
-        /// A member hidden or overridden in a derived type is taken from the most derived declaration only.
-        /// </summary>
-        private static EquatableArray<ValidatedMemberSpec> GetValidatedMembers(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
-        {
-            if (compilation.GetTypeByMetadataName(ValidationAttributeMetadataName) is not { } validationAttribute)
-            {
-                return EquatableArray<ValidatedMemberSpec>.Empty;
-            }
-
-            var levels = new List<List<ValidatedMemberSpec>>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (INamedTypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object && t.SpecialType != SpecialType.System_ValueType; t = t.BaseType)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var level = new List<ValidatedMemberSpec>();
-                foreach (ISymbol member in t.GetMembers())
-                {
-                    if (member.IsStatic || member.IsImplicitlyDeclared || member is not (IPropertySymbol or IFieldSymbol))
-                    {
-                        continue;
-                    }
-
-                    if (member is IPropertySymbol { IsIndexer: true } || !seen.Add(member.Name))
-                    {
-                        continue;
-                    }
-
-                    ISymbol? reader = member is IPropertySymbol property ? property.GetMethod : member;
-                    if (reader is null || (member is IFieldSymbol { IsConst: true }) || !compilation.IsSymbolAccessibleWithin(reader, type))
-                    {
-                        continue;
-                    }
-
-                    var attributes = new List<ValidationAttributeSpec>();
-                    foreach (AttributeData attribute in member.GetAttributes())
-                    {
-                        if (attribute.AttributeClass is { } attributeClass
-                            && DerivesFrom(attributeClass, validationAttribute)
-                            && ToAttributeSpec(attribute) is { } spec)
-                        {
-                            attributes.Add(spec);
-                        }
-                    }
-
-                    if (attributes.Count > 0)
-                    {
-                        level.Add(new ValidatedMemberSpec(member.Name, ConstantFormatter.Escape(member.Name), attributes.ToEquatableArray()));
-                    }
-                }
-
-                levels.Add(level);
-            }
-
-            levels.Reverse();
-            return levels.SelectMany(l => l).ToEquatableArray();
         }
 
         private static ValidationAttributeSpec? ToAttributeSpec(AttributeData attribute)

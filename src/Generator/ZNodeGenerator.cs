@@ -81,21 +81,36 @@ public sealed partial class ZNodeGenerator : IIncrementalGenerator
                 .ToEquatableArray())
             .WithTrackingName(TrackingNames.Registration);
 
-        context.RegisterSourceOutput(registration, static (production, entries) =>
+        //    The assembly's name (for the public Add<Assembly>ZNodes()) and whether it grants InternalsVisibleTo (then its
+        //    internal AddGeneratedZNodes() must lose the overload tie-break in the assemblies that see it).
+        IncrementalValueProvider<(string? Name, bool GrantsInternals)> assembly = context.CompilationProvider
+            .Select(static (compilation, _) => (compilation.AssemblyName, compilation.Assembly.GetAttributes()
+                .Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InternalsVisibleToAttribute")))
+            .WithTrackingName(TrackingNames.AssemblyName);
+
+        context.RegisterSourceOutput(registration.Combine(assembly), static (production, pair) =>
         {
-            if (!entries.IsEmpty)
+            if (!pair.Left.IsEmpty)
             {
-                Emit(production, "AddGeneratedZNodes", () => production.AddSource(Emitter.RegistrationHintName, Emitter.EmitRegistration(entries)));
+                Emit(production, "AddGeneratedZNodes", () => production.AddSource(
+                    Emitter.RegistrationHintName,
+                    Emitter.EmitRegistration(pair.Left, pair.Right.Name, pair.Right.GrantsInternals)));
             }
         });
 
         // 5. Diagnostics: per declaration, duplicate paths across declarations, reflection fallbacks. Reported on their own
         //    pipeline; the compilation's syntax trees are joined in only here, to rebuild real source locations so that
         //    '#pragma warning disable' works (dotnet/roslyn#68291). The source pipelines above never see the compilation.
+        //    Trimmed or native AOT builds (read through the analyzer config) make the reflection fallback a warning.
+        IncrementalValueProvider<bool> trimmed = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => BuildProperties.IsTrimmedOrAot(options.GlobalOptions))
+            .WithTrackingName(TrackingNames.Trimmed);
+
         IncrementalValueProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
             .Collect()
             .Combine(jsonIndex)
-            .Select(static (pair, _) => CollectDiagnostics(pair.Left, pair.Right))
+            .Combine(trimmed)
+            .Select(static (pair, _) => CollectDiagnostics(pair.Left.Left, pair.Left.Right, pair.Right))
             .WithTrackingName(TrackingNames.Diagnostics);
 
         context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (production, pair) =>
@@ -119,7 +134,7 @@ public sealed partial class ZNodeGenerator : IIncrementalGenerator
     }
 
     /// <summary>Duplicate-path and reflection-fallback checks over all declarations, plus each declaration's own diagnostics.</summary>
-    internal static EquatableArray<DiagnosticInfo> CollectDiagnostics(ImmutableArray<ZNodeParseResult> results, EquatableArray<JsonSerializableEntry> jsonIndex)
+    internal static EquatableArray<DiagnosticInfo> CollectDiagnostics(ImmutableArray<ZNodeParseResult> results, EquatableArray<JsonSerializableEntry> jsonIndex, bool trimmed = false)
     {
         var diagnostics = new List<DiagnosticInfo>();
         try
@@ -127,13 +142,23 @@ public sealed partial class ZNodeGenerator : IIncrementalGenerator
             foreach (ZNodeParseResult result in results)
             {
                 diagnostics.AddRange(result.Diagnostics);
-                if (result.Spec is not null && ZNodeModel.Find(jsonIndex, result.Spec.FullyQualifiedName) is null)
+                if (result.Spec is null)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(
+                    continue;
+                }
+
+                if (ZNodeModel.Find(jsonIndex, result.Spec.FullyQualifiedName) is null)
+                {
+                    DiagnosticInfo fallback = DiagnosticInfo.Create(
                         DiagnosticDescriptors.ReflectionJsonFallback,
                         result.AttributeLocation,
                         result.TypeDisplayName,
-                        result.Spec.Name.TrimStart('@')));
+                        result.Spec.Name.TrimStart('@'));
+                    diagnostics.Add(trimmed ? fallback with { Severity = DiagnosticSeverity.Warning } : fallback);
+                }
+                else if (result.Spec.InitDefaultsProblem is { } problem)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InitDefaultsLost, result.AttributeLocation, result.TypeDisplayName, problem));
                 }
             }
 
@@ -185,5 +210,7 @@ public sealed partial class ZNodeGenerator : IIncrementalGenerator
         public const string Model = "ZNodeModel";
         public const string Registration = "ZNodeRegistration";
         public const string Diagnostics = "ZNodeDiagnostics";
+        public const string AssemblyName = "ZNodeAssemblyName";
+        public const string Trimmed = "ZNodeTrimmed";
     }
 }

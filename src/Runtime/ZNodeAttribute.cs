@@ -17,4 +17,10 @@ public sealed class ZNodeAttribute : Attribute
 
     /// <summary>The node's path or path template.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// True to fault payloads with members the type does not declare (a misspelled or unknown name), instead of ignoring
+    /// them; names still match case-insensitively. Default false.
+    /// </summary>
+    public bool Strict { get; set; }
 }

@@ -52,13 +52,22 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 /// <param name="Location">Where, or null for no location.</param>
 internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, EquatableArray<string> MessageArgs, LocationInfo? Location)
 {
+    /// <summary>The severity reported, when it differs from the descriptor's default (ZKTS014 in trimmed/AOT builds).</summary>
+    public DiagnosticSeverity? Severity { get; init; }
+
     /// <summary>Creates a diagnostic info.</summary>
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] messageArgs)
         => new(descriptor, new EquatableArray<string>(messageArgs), location);
 
     /// <summary>Materialises the Roslyn diagnostic.</summary>
     public Diagnostic ToDiagnostic(IReadOnlyDictionary<string, SyntaxTree>? treesByPath)
-        => Diagnostic.Create(Descriptor, Location?.ToLocation(treesByPath) ?? Microsoft.CodeAnalysis.Location.None, MessageArgs.Cast<object?>().ToArray());
+    {
+        Location location = Location?.ToLocation(treesByPath) ?? Microsoft.CodeAnalysis.Location.None;
+        object?[] args = MessageArgs.Cast<object?>().ToArray();
+        return Severity is { } severity && severity != Descriptor.DefaultSeverity
+            ? Diagnostic.Create(Descriptor, location, severity, additionalLocations: null, properties: null, args)
+            : Diagnostic.Create(Descriptor, location, args);
+    }
 
     /// <summary>A stable sort key: file, position, ID.</summary>
     public static int Compare(DiagnosticInfo x, DiagnosticInfo y)

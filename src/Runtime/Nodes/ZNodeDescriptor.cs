@@ -12,6 +12,7 @@ namespace ZkTypedState;
 public sealed class ZNodeDescriptor<T>
 {
     private readonly string[] _segments;
+    private JsonTypeInfo<T>? _payloadJsonTypeInfo;
 
     /// <summary>Creates a descriptor.</summary>
     /// <param name="pathTemplate">An absolute path, optionally with <c>{parameter}</c> placeholders.</param>
@@ -24,7 +25,7 @@ public sealed class ZNodeDescriptor<T>
         ArgumentNullException.ThrowIfNull(jsonTypeInfo);
         ArgumentNullException.ThrowIfNull(createDefault);
         PathTemplate = pathTemplate;
-        JsonTypeInfo = jsonTypeInfo;
+        SourceJsonTypeInfo = jsonTypeInfo;
         CreateDefault = createDefault;
         Validate = validate;
         (Parameters, _segments) = ParseTemplate(pathTemplate);
@@ -43,8 +44,26 @@ public sealed class ZNodeDescriptor<T>
     /// <summary>True when the path has parameters.</summary>
     public bool IsTemplate => Parameters.Count > 0;
 
-    /// <summary>Serialization metadata for the bound type.</summary>
-    public JsonTypeInfo<T> JsonTypeInfo { get; }
+    /// <summary>
+    /// The serialization metadata payloads are read and written with: <see cref="SourceJsonTypeInfo"/> with property
+    /// names matched case-insensitively (as configuration binding does) and, when <see cref="Strict"/>, members the type
+    /// does not have rejected (<see cref="System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow"/>).
+    /// </summary>
+    /// <remarks>Built on first use from a copy of the source metadata's options, with the same (reflection-free) resolver.</remarks>
+    /// <exception cref="NotSupportedException">
+    /// The source metadata is reflection-based while the app has reflection-based JSON disabled (trimmed and native AOT
+    /// builds): add the type to a JsonSerializerContext (ZKTS014). Decoding turns this into a faulted payload.
+    /// </exception>
+    public JsonTypeInfo<T> JsonTypeInfo => _payloadJsonTypeInfo ??= ZNodeJson.ForPayloads(SourceJsonTypeInfo, Strict);
+
+    /// <summary>The serialization metadata as given to the constructor.</summary>
+    public JsonTypeInfo<T> SourceJsonTypeInfo { get; }
+
+    /// <summary>
+    /// True to fault a payload that has a member the type does not declare (e.g. a misspelled name), instead of ignoring
+    /// it. Set from <see cref="ZNodeAttribute.Strict"/> by generated descriptors.
+    /// </summary>
+    public bool Strict { get; init; }
 
     /// <summary>Creates the value served while the node does not exist.</summary>
     public Func<T> CreateDefault { get; }

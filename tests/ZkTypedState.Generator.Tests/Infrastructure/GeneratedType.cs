@@ -25,6 +25,10 @@ internal sealed class GeneratedType
 
     public JsonTypeInfo JsonTypeInfo => Get<JsonTypeInfo>("JsonTypeInfo");
 
+    public JsonTypeInfo SourceJsonTypeInfo => Get<JsonTypeInfo>("SourceJsonTypeInfo");
+
+    public bool Strict => Get<bool>("Strict");
+
     public bool HasValidation => _descriptor.GetType().GetProperty("Validate")!.GetValue(_descriptor) is not null;
 
     public object CreateDefault() => Get<Delegate>("CreateDefault").DynamicInvoke()!;

@@ -35,7 +35,7 @@ internal static class GeneratorHarness
                 deterministic: true));
 
     /// <summary>A driver over our generator (and STJ's when asked), tracking steps.</summary>
-    public static GeneratorDriver CreateDriver(ZNodeGenerator? generator = null, bool withJsonGenerator = false)
+    public static GeneratorDriver CreateDriver(ZNodeGenerator? generator = null, bool withJsonGenerator = false, IReadOnlyDictionary<string, string>? globalOptions = null)
     {
         var generators = new List<ISourceGenerator> { (generator ?? new ZNodeGenerator()).AsSourceGenerator() };
         if (withJsonGenerator)
@@ -46,14 +46,15 @@ internal static class GeneratorHarness
         return CSharpGeneratorDriver.Create(
             generators,
             parseOptions: ParseOptions,
+            optionsProvider: globalOptions is null ? null : new TestAnalyzerConfigOptionsProvider(globalOptions),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
     }
 
     /// <summary>Runs the generator(s) over <paramref name="sources"/>.</summary>
-    public static GeneratorRun Run(string[] sources, ZNodeGenerator? generator = null, bool withJsonGenerator = false)
+    public static GeneratorRun Run(string[] sources, ZNodeGenerator? generator = null, bool withJsonGenerator = false, IReadOnlyDictionary<string, string>? globalOptions = null)
     {
         CSharpCompilation input = CreateCompilation(sources);
-        GeneratorDriver driver = CreateDriver(generator, withJsonGenerator).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
+        GeneratorDriver driver = CreateDriver(generator, withJsonGenerator, globalOptions).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
         return new GeneratorRun(input, driver, driver.GetRunResult(), output);
     }
 
