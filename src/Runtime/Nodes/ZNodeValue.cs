@@ -129,6 +129,39 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
         }
     }
 
+    public void Detach()
+    {
+        ZooKeeperClient? client;
+        Action<WatchedEvent>? watcher;
+        lock (_gate)
+        {
+            // Without a client no read loop continues and no watch or session event is acted on.
+            client = _client;
+            watcher = _watcher;
+            _client = null;
+            _watcher = null;
+            _loaded.TrySetResult();
+        }
+
+        if (client is not null && watcher is not null)
+        {
+            _ = RemoveWatchAsync(client, watcher);
+        }
+    }
+
+    /// <summary>Best effort: drops the server's watch of an unbound node (it would fire once and be ignored otherwise).</summary>
+    private async Task RemoveWatchAsync(ZooKeeperClient client, Action<WatchedEvent> watcher)
+    {
+        try
+        {
+            await client.RemoveWatchesAsync(Path, watcher, WatcherType.Any, _runtime.Lifetime).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is KeeperException or OperationCanceledException or ObjectDisposedException)
+        {
+            // No watch armed (NoWatcher), or the connection or runtime is going away: nothing is left to remove.
+        }
+    }
+
     // ---- reading ----
     private void OnWatch(ZooKeeperClient client, long epoch, WatchedEvent e)
     {
