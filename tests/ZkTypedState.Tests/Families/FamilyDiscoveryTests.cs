@@ -231,6 +231,7 @@ public sealed class FamilyDiscoveryTests(RuntimeServerFixture fixture)
         var established = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         runtime.SessionChanged += e =>
         {
+            events.Note($"{e.Kind} epoch {e.Epoch} watches restored {e.Restored?.Complete}");
             if (e.Kind == SessionEventKind.Reconnected)
             {
                 reconnected.TrySetResult();

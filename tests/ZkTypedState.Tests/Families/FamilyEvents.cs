@@ -36,7 +36,14 @@ internal sealed class FamilyEvents<T>
     public async Task<string> NextAsync()
     {
         using var timeout = new CancellationTokenSource(Support.Timeouts.Event);
-        return await _log.Reader.ReadAsync(timeout.Token);
+        try
+        {
+            return await _log.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"No further family event; the log so far: [{string.Join(", ", All.Where(e => !e.StartsWith('(')))}]; with context: [{string.Join(", ", All)}].");
+        }
     }
 
     /// <summary>Reads entries until one equals <paramref name="entry"/>; returns those before it.</summary>
@@ -49,6 +56,15 @@ internal sealed class FamilyEvents<T>
         }
 
         return before;
+    }
+
+    /// <summary>Adds context to the failure log only (not to what <see cref="NextAsync"/> reads).</summary>
+    public void Note(string entry)
+    {
+        lock (_all)
+        {
+            _all.Add("(" + entry + ")");
+        }
     }
 
     private void Write(string entry)
