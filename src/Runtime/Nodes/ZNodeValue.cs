@@ -29,6 +29,9 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
     private Action<WatchedEvent>? _watcher;
     private TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // Set once by Detach: reads still queued are skipped, and a read in flight removes the watch it armed.
+    private volatile bool _detached;
+
     public ZNodeValue(ZNodeRuntime runtime, ZNodeDescriptor<T> descriptor, string path, string optionsName, IReadOnlyList<Func<string, T, IReadOnlyList<string>>> validators)
     {
         _runtime = runtime;
@@ -136,6 +139,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
         lock (_gate)
         {
             // Without a client no read loop continues and no watch or session event is acted on.
+            _detached = true;
             client = _client;
             watcher = _watcher;
             _client = null;
@@ -268,6 +272,13 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
                 next = Step(() => _machine.ReadFailed(ticket, ex));
             }
 
+            if (_detached)
+            {
+                // Unbound while reading: the read may have armed a watch after Detach looked for one.
+                await RemoveWatchAsync(client, watcher).ConfigureAwait(false);
+                return;
+            }
+
             if (next == ReadCommand.None)
             {
                 return;
@@ -310,6 +321,11 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
         await _runtime.EnterReadAsync().ConfigureAwait(false);
         try
         {
+            if (_detached)
+            {
+                throw new OperationCanceledException("The node was unbound before its read was sent.");
+            }
+
             _runtime.CountRead();
             ObservedNode data = await client.GetDataObservedAsync(Path, watcher, _runtime.Lifetime).ConfigureAwait(false);
             if (data.Exists)

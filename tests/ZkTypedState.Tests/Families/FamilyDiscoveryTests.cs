@@ -67,6 +67,19 @@ public sealed class FamilyDiscoveryTests(RuntimeServerFixture fixture)
 
         Assert.InRange(peak, 1, 1 + Bound);
         Assert.Equal(1 + Bound, family.BoundCount);
+
+        // And on the server: the unbound names' watches are removed, so the session watches about the bound nodes
+        // (the member, the bounded non-members, the root's child watch) — not 10,000 paths.
+        await runtime.WaitForAllLoadedAsync(Timeouts.Token());
+        long sessionId = host.Services.GetRequiredService<ZooKeeperSession>().Client!.SessionId;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int watched;
+        while ((watched = WatchedPaths(await fixture.Server.SendFourLetterWordAsync("wchc"), sessionId, root)) > 2 + Bound)
+        {
+            Assert.True(clock.Elapsed < Timeouts.Event, $"the server still watches {watched} paths under the root for the session (bound: {2 + Bound})");
+            await Task.Delay(50);
+        }
+
         Assert.Equal(["real"], family.Members);
 
         // The member was never evicted, and the most recent unknown names are still bound (and follow their nodes).
@@ -268,5 +281,26 @@ public sealed class FamilyDiscoveryTests(RuntimeServerFixture fixture)
         await runtime.WaitForAllLoadedAsync(Timeouts.Token());
         Assert.Equal(1, family.Get("a").Value.Count);
         await host.StopAsync();
+    }
+
+    /// <summary>The paths under <paramref name="root"/> the server watches for a session (4lw <c>wchc</c>: a session id line, then tab-indented paths).</summary>
+    private static int WatchedPaths(string wchc, long sessionId, string root)
+    {
+        string header = $"0x{sessionId:x}";
+        bool inSession = false;
+        int count = 0;
+        foreach (string line in wchc.Split('\n'))
+        {
+            if (!line.StartsWith('\t'))
+            {
+                inSession = line.Trim().Equals(header, StringComparison.OrdinalIgnoreCase);
+            }
+            else if (inSession && (line.Trim() == root || line.Trim().StartsWith(root + "/", StringComparison.Ordinal)))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 }
