@@ -137,9 +137,9 @@ internal sealed partial class ZNodeFamily<T> : IZNodeFamily<T>
         return Descriptor.ToOptionsName(values);
     }
 
-    private Bound BindLocked(string name, string[] values, string path)
+    private Bound BindLocked(string name, string[] values, string path, Action<ZNodeValue<T>>? beforeStart = null)
     {
-        ZNodeValue<T> value = _runtime.Bind(Descriptor, path, name, _validators);
+        ZNodeValue<T> value = _runtime.Bind(Descriptor, path, name, _validators, beforeStart);
         var bound = new Bound(name, values, value, change => MemberChanged?.Invoke(value, change));
         value.Changed += bound.OnChanged;
         return bound;
@@ -185,12 +185,8 @@ internal sealed partial class ZNodeFamily<T> : IZNodeFamily<T>
             return;
         }
 
-        // Announced before binding, so MemberAdded precedes the member's own first Changed on the stream (the bind
-        // below starts its read; the event reads the node only when delivered, after this lock is released).
-        Bound? bound = null;
-        Announce(added: true, name, values, () => bound!.Value);
-        bound = BindLocked(name, values, path);
-        _members[name] = bound;
+        // Announced before the member's first read starts, so MemberAdded precedes its own first Changed on the stream.
+        _members[name] = BindLocked(name, values, path, value => Announce(added: true, name, values, () => value));
     }
 
     /// <summary>Discovery lost a member: it stays bound as a (bounded) non-member, so a held reference still follows it for a while.</summary>

@@ -115,7 +115,8 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     internal CancellationToken Lifetime => _lifetime.Token;
 
     /// <summary>Binds (once) the node at <paramref name="path"/> and starts watching it.</summary>
-    internal ZNodeValue<T> Bind<T>(ZNodeDescriptor<T> descriptor, string path, string optionsName, IReadOnlyList<Func<string, T, IReadOnlyList<string>>> validators)
+    /// <remarks><c>beforeStart</c> runs after the value is bound and before its first read starts (a family announces the member there).</remarks>
+    internal ZNodeValue<T> Bind<T>(ZNodeDescriptor<T> descriptor, string path, string optionsName, IReadOnlyList<Func<string, T, IReadOnlyList<string>>> validators, Action<ZNodeValue<T>>? beforeStart = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         IZNodeEntry entry = _nodes.GetOrAdd(path, p => new ZNodeValue<T>(this, descriptor, p, optionsName, validators));
@@ -123,6 +124,8 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         {
             throw new InvalidOperationException($"The node {path} is already bound to another type ({entry.GetType().GenericTypeArguments[0]}).");
         }
+
+        beforeStart?.Invoke(value);
 
         // A node bound once the stream has delivered a session starts at once (its read waits in the client's queue if
         // the connection is down right now); otherwise delivering Established starts it. Both may happen: idempotent.
