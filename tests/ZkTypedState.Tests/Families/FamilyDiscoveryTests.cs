@@ -159,11 +159,16 @@ public sealed class FamilyDiscoveryTests(RuntimeServerFixture fixture)
         {
             string name = $"x{round}";
             using var start = new Barrier(16);
-            IZNode<Counter>[] nodes = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() =>
-            {
-                start.SignalAndWait();
-                return family.Get(name);
-            })));
+            // Dedicated threads (the barrier blocks them; pool threads would be injected one by one on 2 cores).
+            IZNode<Counter>[] nodes = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    start.SignalAndWait();
+                    return family.Get(name);
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default)));
             Assert.All(nodes, n => Assert.Same(nodes[0], n));
             await nodes[0].WaitForLoadedAsync(Timeouts.Token());
             await writer.CreateAsync($"{root}/{name}", RuntimeServerFixture.Json($$"""{"Count":{{round + 1}}}"""));
