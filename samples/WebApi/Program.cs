@@ -1,7 +1,7 @@
 // WebApi: an ASP.NET Core minimal API serving live ZooKeeper-backed values and a health endpoint.
 //   dotnet run --project samples/WebApi [-- --connect host:port] [--urls http://127.0.0.1:5080]
 // Without --connect it starts a throwaway local ZooKeeper server. Try:
-//   curl localhost:5080/features   curl localhost:5080/tenants/acme/limits   curl localhost:5080/health
+//   curl localhost:5080/features   curl localhost:5080/tenants   curl localhost:5080/tenants/acme/limits   curl localhost:5080/health
 //   curl -X PUT localhost:5080/features -H 'content-type: application/json' -d '{"NewCheckout":true,"RolloutPercent":10}'
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -38,12 +38,13 @@ app.MapPut("/features", async (FeatureFlags flags, IZNode<FeatureFlags> node, Ca
         return Results.ValidationProblem(new Dictionary<string, string[]> { [invalid.Path] = [.. invalid.Errors] });
     }
 });
-app.MapGet("/tenants/{tenant}/limits", async (string tenant, TenantLimitsFamily tenants, CancellationToken ct) =>
-{
-    IZNode<TenantLimits> node = tenants.Get(tenant);
-    await node.WaitForLoadedAsync(ct);
-    return View(node);
-});
+// Tenants are the children of /webapi/tenants, discovered and loaded at startup. A name from the URL is only looked up
+// (TryGet binds nothing), so requests for unknown tenants cannot make the app watch arbitrary paths: they get a 404.
+app.MapGet("/tenants", (IZNodeFamily<TenantLimits> tenants) => string.Join('\n', tenants.Members.Order(StringComparer.Ordinal)));
+app.MapGet("/tenants/{tenant}/limits", (string tenant, IZNodeFamily<TenantLimits> tenants) =>
+    tenants.TryGet([tenant], out IZNode<TenantLimits>? node) && node.Status != ZNodeStatus.Missing
+        ? Results.Ok(View(node))
+        : Results.NotFound($"No tenant '{tenant}' ({tenants.Members.Count} known: GET /tenants)."));
 app.MapGet("/rollout", (IOptionsMonitor<FeatureFlags> flags) => flags.CurrentValue.NewCheckout ? $"new checkout for {flags.CurrentValue.RolloutPercent}%" : "old checkout");
 app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
 {

@@ -238,19 +238,29 @@ public sealed partial class ZNodeGenerator
                 writer.CloseBlock($".GetTypeInfo(typeof({type})),");
             }
 
-            string end = spec.Strict ? ")" : ");";
+            bool initializers = spec.Strict || spec.Required;
+            string end = initializers ? ")" : ");";
             writer.WriteLine($"static () => {CreateDefaultExpression(spec)}{(spec.HasValidation ? "," : end)}");
             if (spec.HasValidation)
             {
                 writer.WriteLine(ValidateMethodName + end);
             }
 
-            if (spec.Strict)
+            if (initializers)
             {
                 writer.Indentation--;
                 writer.WriteLine("{");
                 writer.Indentation++;
-                writer.WriteLine("Strict = true,");
+                if (spec.Strict)
+                {
+                    writer.WriteLine("Strict = true,");
+                }
+
+                if (spec.Required)
+                {
+                    writer.WriteLine("Required = true,");
+                }
+
                 writer.Indentation--;
                 writer.WriteLine("};");
                 writer.Indentation++;

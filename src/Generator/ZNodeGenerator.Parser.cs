@@ -181,6 +181,7 @@ public sealed partial class ZNodeGenerator
                     FamilyAccessibility: type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
                     HidesInheritedZNode: HidesInheritedZNode(type, attribute.AttributeClass, compilation),
                     Strict: attribute.NamedArguments.Any(n => n.Key == "Strict" && n.Value.Value is true),
+                    Required: attribute.NamedArguments.Any(n => n.Key == "Required" && n.Value.Value is true),
                     RequiredMembers: GetRequiredMembers(type, defaultConstructor),
                     InitTypes: initTypes,
                     InitDefaultsProblem: initProblem,

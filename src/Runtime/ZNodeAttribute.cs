@@ -23,4 +23,11 @@ public sealed class ZNodeAttribute : Attribute
     /// them; names still match case-insensitively. Default false.
     /// </summary>
     public bool Strict { get; set; }
+
+    /// <summary>
+    /// True when the app cannot run without the node: a host with <see cref="InitialSyncFailureBehavior.FailStartup"/>
+    /// then fails to start while it is missing (for a path template: while any discovered member's node is missing).
+    /// Default false: a missing node serves the type's defaults with status Missing.
+    /// </summary>
+    public bool Required { get; set; }
 }

@@ -197,7 +197,7 @@ public class SnapshotTests
                 internal partial struct Shop
                 {
                     /// <summary>Checkout settings.</summary>
-                    [ZNode("/config/shop/checkout")]
+                    [ZNode("/config/shop/checkout", Required = true)]
                     public sealed partial class Checkout
                     {
                         /// <summary>Whether guests may check out.</summary>
@@ -257,6 +257,31 @@ public class SnapshotTests
                     {
                         LastValues = parameterValues;
                         return null!;
+                    }
+
+                    /// <inheritdoc/>
+                    public bool IsDiscovered => true;
+
+                    /// <inheritdoc/>
+                    public IReadOnlyCollection<string> Members => [];
+
+                    /// <inheritdoc/>
+                    public int BoundCount => 0;
+
+                    /// <inheritdoc/>
+                    public event System.Action<ZNodeMemberEvent<TenantLimits>>? MemberAdded { add { } remove { } }
+
+                    /// <inheritdoc/>
+                    public event System.Action<ZNodeMemberEvent<TenantLimits>>? MemberRemoved { add { } remove { } }
+
+                    /// <inheritdoc/>
+                    public System.Threading.Tasks.Task<IZNode<TenantLimits>> GetAsync(IReadOnlyList<string> parameterValues, System.Threading.CancellationToken cancellationToken = default) => System.Threading.Tasks.Task.FromResult(Get(parameterValues));
+
+                    /// <inheritdoc/>
+                    public bool TryGet(IReadOnlyList<string> parameterValues, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IZNode<TenantLimits>? node)
+                    {
+                        node = null;
+                        return false;
                     }
                 }
                 """,

@@ -19,6 +19,7 @@ namespace ZkTypedState.Generator.Model;
 /// <param name="FamilyAccessibility">The accessor's accessibility keyword: <c>public</c> or <c>internal</c>.</param>
 /// <param name="HidesInheritedZNode">A base type has an accessible <c>ZNode</c> member (e.g. a [ZNode] base class), so ours is declared <c>new</c>.</param>
 /// <param name="Strict">[ZNode(Strict = true)]: payloads with unmapped members fault.</param>
+/// <param name="Required">[ZNode(Required = true)]: a missing node fails a FailStartup host.</param>
 /// <param name="RequiredMembers">The <c>required</c> members the default-value creation sets to <c>default!</c> (none when the constructor is [SetsRequiredMembers]).</param>
 /// <param name="InitTypes">The bound type and the nested types reachable from its members that have init-only properties, for keeping their initializer defaults under a JsonSerializerContext.</param>
 /// <param name="InitDefaultsProblem">Why initializer defaults of some init-only members cannot be kept under a context (a struct, [JsonConstructor], no parameterless constructor); null when they can or there are none.</param>
@@ -37,6 +38,7 @@ internal sealed record ZNodeSpec(
     string FamilyAccessibility,
     bool HidesInheritedZNode,
     bool Strict,
+    bool Required,
     EquatableArray<string> RequiredMembers,
     EquatableArray<InitTypeSpec> InitTypes,
     string? InitDefaultsProblem,

@@ -16,11 +16,35 @@ public sealed class ZkTypedStateBuilder
     /// <c>IOptionsMonitor&lt;T&gt;</c>, <c>IOptions&lt;T&gt;</c> and the node's place in the initial sync.
     /// The source generator calls this for every <see cref="ZNodeAttribute"/> type from <c>AddGeneratedZNodes()</c>.
     /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// <typeparamref name="T"/> is already bound without a key to another path (bind several nodes of one type with
+    /// <see cref="AddZNode{T}(string, ZNodeDescriptor{T})"/>), or the path is already bound. Binding the same path again
+    /// without a key does nothing.
+    /// </exception>
     public ZkTypedStateBuilder AddZNode<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(ZNodeDescriptor<T> descriptor)
         where T : notnull
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        ZNodeRegistration.Register(Services, descriptor);
+        ZNodeRegistration.Register(Services, descriptor, key: null);
+        return this;
+    }
+
+    /// <summary>
+    /// Binds one of several nodes of one type under a key: registers a keyed <see cref="IZNode{T}"/>
+    /// (<c>[FromKeyedServices("primary")] IZNode&lt;T&gt;</c>), makes <c>IOptionsMonitor&lt;T&gt;.Get("primary")</c> (and
+    /// <c>IOptionsSnapshot&lt;T&gt;.Get</c>) read it, and adds it to the initial sync. A type may have one unkeyed binding
+    /// (the default options name) besides any number of keyed ones.
+    /// </summary>
+    /// <param name="key">The key and options name: non-empty.</param>
+    /// <param name="descriptor">A plain path (a path template is named by its parameter values and takes no key).</param>
+    /// <exception cref="InvalidOperationException">The key is already bound to another path, the path is already bound, or the type's unkeyed binding is a path template.</exception>
+    /// <exception cref="NotSupportedException">The descriptor is a path template.</exception>
+    public ZkTypedStateBuilder AddZNode<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(string key, ZNodeDescriptor<T> descriptor)
+        where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ZNodeRegistration.Register(Services, descriptor, key);
         return this;
     }
 }

@@ -20,28 +20,70 @@ internal sealed class ZkTypedStateHostedService(IServiceProvider services, IOpti
         ZooKeeperSession session = services.GetRequiredService<ZooKeeperSession>();
         ZNodeRuntime runtime = services.GetRequiredService<ZNodeRuntime>();
         session.Start();
-        foreach (ZNodeBinding binding in services.GetServices<ZNodeBinding>())
+        ZNodeBinding[] bindings = [.. services.GetServices<ZNodeBinding>()];
+        foreach (ZNodeBinding binding in bindings)
         {
             binding.Resolve(services);
         }
 
         TimeSpan timeout = options.Value.InitialSyncTimeout;
+        bool failStartup = options.Value.InitialSyncFailure == InitialSyncFailureBehavior.FailStartup;
         try
         {
             await runtime.WaitForAllLoadedAsync(cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("ZkTypedState: {Count} node(s) loaded.", runtime.NodeStatuses.Count);
         }
         catch (TimeoutException)
         {
             string pending = string.Join(", ", runtime.NodeStatuses.Where(kv => kv.Value is ZNodeStatus.Loading or ZNodeStatus.Invalidated).Select(kv => kv.Key));
             string message = $"ZkTypedState: not every node was loaded within {timeout} (pending: {pending}; session state {session.State}).";
-            if (options.Value.InitialSyncFailure == InitialSyncFailureBehavior.FailStartup)
+            if (failStartup)
             {
                 throw new TimeoutException(message + " Set InitialSyncFailure = Continue to start anyway.");
             }
 
             _logger.LogWarning("{Message} Continuing; the nodes load once ZooKeeper is reachable.", message);
+            return;
         }
+
+        CheckLoaded(runtime, bindings, failStartup);
+    }
+
+    /// <summary>Logs the breakdown of the loaded nodes; fails startup (FailStartup) for faulted nodes and missing required ones.</summary>
+    private void CheckLoaded(ZNodeRuntime runtime, ZNodeBinding[] bindings, bool failStartup)
+    {
+        IReadOnlyDictionary<string, ZNodeStatus> statuses = runtime.NodeStatuses;
+        int fresh = statuses.Values.Count(s => s == ZNodeStatus.Fresh);
+        string[] missing = [.. statuses.Where(kv => kv.Value == ZNodeStatus.Missing).Select(kv => kv.Key).Order(StringComparer.Ordinal)];
+        string[] faulted = [.. statuses.Where(kv => kv.Value == ZNodeStatus.Faulted).Select(kv => kv.Key).Order(StringComparer.Ordinal)];
+        string[] missingRequired = [.. bindings.Where(b => b.Required)
+            .SelectMany(b => b.Resolve(services))
+            .Where(kv => kv.Value == ZNodeStatus.Missing)
+            .Select(kv => kv.Key)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
+        int other = statuses.Count - fresh - missing.Length - faulted.Length;
+        _logger.LogInformation(
+            "ZkTypedState: {Count} node(s) loaded: {Fresh} fresh, {Missing} missing, {Faulted} faulted{Other}.",
+            statuses.Count, fresh, missing.Length, faulted.Length, other > 0 ? $", {other} not current (disconnected meanwhile)" : string.Empty);
+        if (faulted.Length == 0 && missingRequired.Length == 0)
+        {
+            return;
+        }
+
+        string problems = string.Join("; ", new[]
+        {
+            faulted.Length > 0 ? $"rejected payload (faulted): {string.Join(", ", faulted)}" : null,
+            missingRequired.Length > 0 ? $"required but missing: {string.Join(", ", missingRequired)}" : null,
+        }.Where(p => p is not null));
+        if (failStartup)
+        {
+            throw new ZkTypedStateStartupException(
+                $"ZkTypedState: startup failed, {problems}. Fix the nodes, or set InitialSyncFailure = Continue to start anyway (faulted nodes serve their last good value, missing ones the type's defaults).",
+                faulted,
+                missingRequired);
+        }
+
+        _logger.LogWarning("ZkTypedState: starting anyway (InitialSyncFailure = Continue) with {Problems}.", problems);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

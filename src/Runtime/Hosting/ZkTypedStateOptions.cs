@@ -49,6 +49,14 @@ public sealed class ZkTypedStateOptions
     /// <summary>The most reads in flight at once when (re)loading nodes, so a fleet reconnecting together does not hammer a recovering ensemble.</summary>
     public int MaxConcurrentReads { get; set; } = 256;
 
+    /// <summary>
+    /// Per path-template family: the most names that are not members (asked for with <c>Get</c> but absent from
+    /// ZooKeeper, or deleted members) kept bound and watched at once. Beyond it the least recently asked-for one is
+    /// unbound, so names taken from requests cannot grow the bound nodes and server watches without limit. Default 1024;
+    /// at least 1.
+    /// </summary>
+    public int MaxFamilyNonMembers { get; set; } = 1024;
+
     /// <summary>Fraction of the session timeout after which an unreachable session is presumed expired (see <see cref="ZooKeeperClientOptions.PresumedExpiryFraction"/>).</summary>
     public double PresumedExpiryFraction { get; set; } = 1.0;
 

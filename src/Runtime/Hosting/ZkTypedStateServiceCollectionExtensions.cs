@@ -15,7 +15,7 @@ public static class ZkTypedStateServiceCollectionExtensions
     /// Adds the runtime: the session owner (<see cref="ZooKeeperSession"/>), the bound-value runtime
     /// (<see cref="ZNodeRuntime"/>) and a hosted service that connects at startup and waits until every registered node
     /// is loaded. Then bind nodes with <c>.AddGeneratedZNodes()</c> (every [ZNode] type of the assembly) or
-    /// <see cref="ZkTypedStateBuilder.AddZNode{T}"/>.
+    /// <see cref="ZkTypedStateBuilder.AddZNode{T}(ZNodeDescriptor{T})"/>.
     /// </summary>
     /// <example><code>
     /// builder.Services.AddZkTypedState(o => o.ConnectionString = "zk1:2181,zk2:2181/myapp").AddGeneratedZNodes();

@@ -56,17 +56,6 @@ public interface IZNode<T>
     Task DeleteAsync(int? expectedVersion = null, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A family of nodes bound from one path template, keyed by parameter values.</summary>
-/// <typeparam name="T">The bound type.</typeparam>
-public interface IZNodeFamily<T>
-{
-    /// <summary>The descriptor with the path template.</summary>
-    ZNodeDescriptor<T> Descriptor { get; }
-
-    /// <summary>The node for the given parameter values (bound and watched on first use).</summary>
-    IZNode<T> Get(params IReadOnlyList<string> parameterValues);
-}
-
 /// <summary>An applied change of a node's value.</summary>
 /// <typeparam name="T">The bound type.</typeparam>
 /// <param name="Path">The node's path.</param>

@@ -3,13 +3,20 @@ using ZkTypedState.Client;
 namespace ZkTypedState;
 
 /// <summary>The session-facing side of a bound value: what the runtime tells every node when the session changes.</summary>
-internal interface IZNodeEntry
+internal interface IZNodeEntry : IZNodeSessionParticipant
 {
     string Path { get; }
 
     ZNodeStatus Status { get; }
 
-    /// <summary>Completes once the node has been read in the current session.</summary>
+    /// <summary>Stops following the node (unbound): no more reads, its watches removed; the last snapshot stays.</summary>
+    void Detach();
+}
+
+/// <summary>Anything the runtime keeps in step with the session: bound values and the member discovery of families.</summary>
+internal interface IZNodeSessionParticipant
+{
+    /// <summary>Completes once loaded in the current session.</summary>
     Task Loaded { get; }
 
     /// <summary>A session is established; <c>lineageReset</c>: it knowingly started from zxid 0, so forget the zxid high-water marks.</summary>

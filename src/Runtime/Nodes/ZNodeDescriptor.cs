@@ -65,6 +65,13 @@ public sealed class ZNodeDescriptor<T>
     /// </summary>
     public bool Strict { get; init; }
 
+    /// <summary>
+    /// True when the app cannot run without the node: under <see cref="InitialSyncFailureBehavior.FailStartup"/> the host
+    /// fails to start while it is missing (for a template: while any discovered member's node is missing). Set from
+    /// <see cref="ZNodeAttribute.Required"/> by generated descriptors.
+    /// </summary>
+    public bool Required { get; init; }
+
     /// <summary>Creates the value served while the node does not exist.</summary>
     public Func<T> CreateDefault { get; }
 
@@ -133,6 +140,39 @@ public sealed class ZNodeDescriptor<T>
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// True when every parameter is a whole path segment (<c>/a/{p}/b</c>), so the family's members can be discovered
+    /// level by level from the children of each parameter's parent node.
+    /// </summary>
+    internal bool IsDiscoverable
+    {
+        get
+        {
+            for (int i = 1; i < _segments.Length; i += 2)
+            {
+                if (!_segments[i - 1].EndsWith('/') || (_segments[i + 1].Length > 0 && _segments[i + 1][0] != '/'))
+                {
+                    return false;
+                }
+            }
+
+            return IsTemplate;
+        }
+    }
+
+    /// <summary>The parent node whose children are the values of parameter <c>prefix.Count</c>, given the values before it.</summary>
+    internal string ParentPath(IReadOnlyList<string> prefix)
+    {
+        var builder = new System.Text.StringBuilder(_segments[0]);
+        for (int k = 0; k < prefix.Count; k++)
+        {
+            builder.Append(prefix[k]).Append(_segments[2 * k + 2]);
+        }
+
+        string path = builder.ToString().TrimEnd('/');
+        return path.Length == 0 ? "/" : path;
     }
 
     private static (IReadOnlyList<string> Parameters, string[] Segments) ParseTemplate(string template)

@@ -30,6 +30,9 @@ namespace ZkTypedState;
 public sealed class ZNodeRuntime : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, IZNodeEntry> _nodes = new(StringComparer.Ordinal);
+
+    // Family member discovery, told of the session like the nodes (one per family, so few).
+    private readonly ConcurrentDictionary<IZNodeSessionParticipant, byte> _participants = new();
     private readonly SerialExecutor _notifications;
     private readonly CancellationTokenSource _lifetime = new();
     private long _readsIssued;
@@ -51,6 +54,11 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxFamilyNonMembers < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxFamilyNonMembers, $"ZkTypedStateOptions.MaxFamilyNonMembers must be at least 1 (was {options.MaxFamilyNonMembers}).");
+        }
+
         Session = session;
         Options = options;
         Logger = loggerFactory?.CreateLogger<ZNodeRuntime>() ?? NullLogger<ZNodeRuntime>.Instance;
@@ -85,6 +93,9 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     /// <summary>The most loading reads that were ever in flight at once (bounded by <see cref="ZkTypedStateOptions.MaxConcurrentReads"/>).</summary>
     public int PeakReadsInFlight => Volatile.Read(ref _peakReadsInFlight);
 
+    /// <summary>How many nodes are bound now (family members and non-members included).</summary>
+    public int BoundNodeCount => _nodes.Count;
+
     /// <summary>Every bound node's path and status.</summary>
     public IReadOnlyDictionary<string, ZNodeStatus> NodeStatuses => _nodes.ToDictionary(kv => kv.Key, kv => kv.Value.Status);
 
@@ -104,7 +115,8 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     internal CancellationToken Lifetime => _lifetime.Token;
 
     /// <summary>Binds (once) the node at <paramref name="path"/> and starts watching it.</summary>
-    internal ZNodeValue<T> Bind<T>(ZNodeDescriptor<T> descriptor, string path, string optionsName, IReadOnlyList<Func<string, T, IReadOnlyList<string>>> validators)
+    /// <remarks><c>beforeStart</c> runs after the value is bound and before its first read starts (a family announces the member there).</remarks>
+    internal ZNodeValue<T> Bind<T>(ZNodeDescriptor<T> descriptor, string path, string optionsName, IReadOnlyList<Func<string, T, IReadOnlyList<string>>> validators, Action<ZNodeValue<T>>? beforeStart = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         IZNodeEntry entry = _nodes.GetOrAdd(path, p => new ZNodeValue<T>(this, descriptor, p, optionsName, validators));
@@ -112,6 +124,8 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         {
             throw new InvalidOperationException($"The node {path} is already bound to another type ({entry.GetType().GenericTypeArguments[0]}).");
         }
+
+        beforeStart?.Invoke(value);
 
         // A node bound once the stream has delivered a session starts at once (its read waits in the client's queue if
         // the connection is down right now); otherwise delivering Established starts it. Both may happen: idempotent.
@@ -123,9 +137,34 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         return value;
     }
 
-    /// <summary>Completes when every node bound so far has been read in the current session.</summary>
+    /// <summary>
+    /// Unbinds a node (if it is still the one bound at its path): it is no longer told of the session and stops
+    /// following ZooKeeper. Used for family names that are not members, beyond their bound.
+    /// </summary>
+    internal void Unbind(IZNodeEntry entry)
+    {
+        if (_nodes.TryRemove(new KeyValuePair<string, IZNodeEntry>(entry.Path, entry)))
+        {
+            entry.Detach();
+        }
+    }
+
+    /// <summary>Adds a participant told of every session event (family member discovery); starts it if a session is live.</summary>
+    internal void AddParticipant(IZNodeSessionParticipant participant)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_participants.TryAdd(participant, 0) && _live is { } live)
+        {
+            participant.OnEstablished(live.Client, live.Epoch, live.Connected, live.LineageReset);
+        }
+    }
+
+    /// <summary>
+    /// Completes when every node bound so far, and every family's discovered members, have been read in the current
+    /// session.
+    /// </summary>
     public Task WaitForAllLoadedAsync(CancellationToken cancellationToken = default) =>
-        Task.WhenAll(_nodes.Values.Select(n => n.Loaded)).WaitAsync(cancellationToken);
+        Task.WhenAll(_participants.Keys.Select(p => p.Loaded).Concat(_nodes.Values.Select(n => n.Loaded))).WaitAsync(cancellationToken);
 
     internal void CountRead()
     {
@@ -188,7 +227,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
                     }
 
                     _live = new Live(e.Client, e.Epoch, Connected: true, e.ZxidLineageReset);
-                    foreach (IZNodeEntry node in _nodes.Values)
+                    foreach (IZNodeSessionParticipant node in Participants())
                     {
                         node.OnEstablished(e.Client, e.Epoch, connected: true, e.ZxidLineageReset);
                     }
@@ -202,7 +241,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
                     }
 
                     bool complete = e.Restored?.Complete ?? true;
-                    foreach (IZNodeEntry node in _nodes.Values)
+                    foreach (IZNodeSessionParticipant node in Participants())
                     {
                         node.OnReconnected(e.Client, e.Epoch, complete);
                     }
@@ -214,7 +253,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
                         _live = disconnected with { Connected = false };
                     }
 
-                    foreach (IZNodeEntry node in _nodes.Values)
+                    foreach (IZNodeSessionParticipant node in Participants())
                     {
                         node.OnDisconnected();
                     }
@@ -223,7 +262,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
                     break;
                 case SessionEventKind.Lost:
                     _live = null;
-                    foreach (IZNodeEntry node in _nodes.Values)
+                    foreach (IZNodeSessionParticipant node in Participants())
                     {
                         node.OnSessionLost(Options.SessionLossPolicy, e.Reason);
                     }
@@ -236,6 +275,9 @@ public sealed class ZNodeRuntime : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The bound nodes, then the families' member discovery (which binds new members as it lists them).</summary>
+    private IEnumerable<IZNodeSessionParticipant> Participants() => _nodes.Values.Concat<IZNodeSessionParticipant>(_participants.Keys);
 
     /// <summary>Tells the app after the node notifications queued so far, holding back later session events until then.</summary>
     private void RaiseAfterNodeNotifications(SessionEvent e)

@@ -29,6 +29,9 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
     private Action<WatchedEvent>? _watcher;
     private TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // Set once by Detach: reads still queued are skipped, and a read in flight removes the watch it armed.
+    private volatile bool _detached;
+
     public ZNodeValue(ZNodeRuntime runtime, ZNodeDescriptor<T> descriptor, string path, string optionsName, IReadOnlyList<Func<string, T, IReadOnlyList<string>>> validators)
     {
         _runtime = runtime;
@@ -126,6 +129,40 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             }
 
             Handle(_machine.SessionLost(policy, reason ?? new SessionExpiredException(Path, "ZooKeeper: the session was lost."), _runtime.LossGeneration));
+        }
+    }
+
+    public void Detach()
+    {
+        ZooKeeperClient? client;
+        Action<WatchedEvent>? watcher;
+        lock (_gate)
+        {
+            // Without a client no read loop continues and no watch or session event is acted on.
+            _detached = true;
+            client = _client;
+            watcher = _watcher;
+            _client = null;
+            _watcher = null;
+            _loaded.TrySetResult();
+        }
+
+        if (client is not null && watcher is not null)
+        {
+            _ = RemoveWatchAsync(client, watcher);
+        }
+    }
+
+    /// <summary>Best effort: drops the server's watch of an unbound node (it would fire once and be ignored otherwise).</summary>
+    private async Task RemoveWatchAsync(ZooKeeperClient client, Action<WatchedEvent> watcher)
+    {
+        try
+        {
+            await client.RemoveWatchesAsync(Path, watcher, WatcherType.Any, _runtime.Lifetime).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is KeeperException or OperationCanceledException or ObjectDisposedException)
+        {
+            // No watch armed (NoWatcher), or the connection or runtime is going away: nothing is left to remove.
         }
     }
 
@@ -235,6 +272,13 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
                 next = Step(() => _machine.ReadFailed(ticket, ex));
             }
 
+            if (_detached)
+            {
+                // Unbound while reading: the read may have armed a watch after Detach looked for one.
+                await RemoveWatchAsync(client, watcher).ConfigureAwait(false);
+                return;
+            }
+
             if (next == ReadCommand.None)
             {
                 return;
@@ -277,6 +321,11 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
         await _runtime.EnterReadAsync().ConfigureAwait(false);
         try
         {
+            if (_detached)
+            {
+                throw new OperationCanceledException("The node was unbound before its read was sent.");
+            }
+
             _runtime.CountRead();
             ObservedNode data = await client.GetDataObservedAsync(Path, watcher, _runtime.Lifetime).ConfigureAwait(false);
             if (data.Exists)

@@ -27,6 +27,14 @@ internal sealed class Observer
     public Observer(ZNodeRuntime runtime, IReadOnlyList<IZNode<Counter>> nodes)
     {
         _nodes = nodes;
+
+        // Created after the host started: the startup sync (which waits for the families' discovery, so for the
+        // session) has already delivered Established, and no fault has been injected yet.
+        if (runtime.Session.IsEstablished)
+        {
+            _view = new AppView(0, true, runtime.Session.Epoch, 0);
+        }
+
         runtime.SessionChanged += OnSession;
         foreach (IZNode<Counter> node in nodes)
         {

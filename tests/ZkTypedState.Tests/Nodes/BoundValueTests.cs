@@ -182,12 +182,12 @@ public sealed class BoundValueTests(RuntimeServerFixture fixture)
         await writer.SetDataAsync(root + "/acme/limits", RuntimeServerFixture.Json("""{"MaxUsers":60}"""));
         await NodeEvents<TenantLimits>.WaitUntilAsync(acme, s => s.Value.MaxUsers == 60);
         Assert.Equal(60, monitor.Get("acme").MaxUsers);
-        Assert.Throws<ArgumentException>(() => monitor.CurrentValue);
+        Assert.Equal(new TenantLimits(), monitor.CurrentValue); // a family has no node with the default name: the defaults (issue 12)
         Assert.Throws<ArgumentException>(() => family.Get("a/b"));
         lock (changes)
         {
-            // The first load of a member bound after startup is visible (default 10 -> 50), so it notifies too.
-            Assert.Equal([(50, "acme"), (60, "acme")], changes);
+            // acme is a discovered member, loaded by the initial sync (before the subscription): only the change notifies.
+            Assert.Equal([(60, "acme")], changes);
         }
 
         await host.StopAsync();
