@@ -31,6 +31,7 @@ internal sealed class ZkConnection : IAsyncDisposable
     private bool _failed;
     private long _lastReceive;
     private long _lastSend;
+    private long _framesReceived;
 
     private ZkConnection(HostEndpoint host, Socket socket, int maxFrameSize, int maxRequestSize)
     {
@@ -56,6 +57,9 @@ internal sealed class ZkConnection : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Frames received after the handshake (replies, pings, notifications): whether the connection was of any use.</summary>
+    public long FramesReceived => Interlocked.Read(ref _framesReceived);
 
     /// <summary>The server's answer to the handshake.</summary>
     public ConnectResponse Handshake { get; private set; }
@@ -205,6 +209,7 @@ internal sealed class ZkConnection : IAsyncDisposable
                 while (FrameReader.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> payload))
                 {
                     Volatile.Write(ref _lastReceive, Stopwatch.GetTimestamp());
+                    Interlocked.Increment(ref _framesReceived);
                     owner.OnServerHeard();
                     using var frame = new FramePayload(payload);
                     ProcessFrame(owner, frame.Span);
@@ -253,9 +258,10 @@ internal sealed class ZkConnection : IAsyncDisposable
                 }
 
                 auth.OnReply(header, body, owner.Watches);
-                if ((ZooKeeperErrorCode)header.Err == ZooKeeperErrorCode.AuthFailed)
+                if (header.Err != 0)
                 {
-                    var failure = new AuthFailedException(null, $"ZooKeeper: {Host} rejected the credentials for scheme '{auth.Scheme}'.");
+                    // The server closes the connection after a rejection; any auth error is terminal for the client.
+                    var failure = new AuthFailedException(null, $"ZooKeeper: {Host} rejected the credentials for scheme '{auth.Scheme}' ({(ZooKeeperErrorCode)header.Err}).");
                     owner.OnAuthFailed(failure);
                     throw failure;
                 }
@@ -296,8 +302,12 @@ internal sealed class ZkConnection : IAsyncDisposable
             throw failure;
         }
 
-        owner.Metrics.RequestCompleted(OpNames.Of(call.OpCode), header.Err == 0 ? "ok" : ((ZooKeeperErrorCode)header.Err).ToString(), call.StartTimestamp);
+        owner.Metrics.RequestCompleted(OpNames.Of(call.OpCode), OutcomeTag(header.Err), call.StartTimestamp);
     }
+
+    /// <summary>The outcome metric tag: a defined error code's name, else "unknown" — a server must not mint unbounded tag values.</summary>
+    private static string OutcomeTag(int err) =>
+        err == 0 ? "ok" : Enum.IsDefined((ZooKeeperErrorCode)err) ? ((ZooKeeperErrorCode)err).ToString() : "unknown";
 
     private async Task WriteLoopAsync(IConnectionOwner owner, IReadOnlyList<Call> priming, CancellationToken cancellationToken)
     {
@@ -344,7 +354,34 @@ internal sealed class ZkConnection : IAsyncDisposable
             return;
         }
 
+        if (call is AuthCall { Target: var target } && !ReferenceEquals(target, this))
+        {
+            // Queued for a connection that is gone: this connection's priming already carried the credential.
+            return;
+        }
+
         int mark = writer.Length;
+
+        // The limit makes an oversize request fail as soon as a write would pass it, before its bytes are copied.
+        writer.Limit = (int)Math.Min(int.MaxValue, (long)mark + 4 + _maxRequestSize);
+        try
+        {
+            EncodeFrame(owner, writer, call, mark);
+        }
+        catch (FrameTooLargeException)
+        {
+            writer.Truncate(mark);
+            call.Fail(new ArgumentException(
+                $"The {OpNames.Of(call.OpCode)} request for {call.Path} is larger than the server accepts ({_maxRequestSize} bytes, its jute.maxbuffer); it was not sent."));
+        }
+        finally
+        {
+            writer.Limit = int.MaxValue;
+        }
+    }
+
+    private void EncodeFrame(IConnectionOwner owner, JuteWriter writer, Call call, int mark)
+    {
         int frame = writer.BeginFrame();
         switch (call)
         {
@@ -368,7 +405,6 @@ internal sealed class ZkConnection : IAsyncDisposable
                 }
 
                 writer.Truncate(mark);
-                auth.Fail(new ConnectionLossException(null, "ZooKeeper: the connection was lost before the auth packet was sent."));
                 return;
         }
 
@@ -379,22 +415,14 @@ internal sealed class ZkConnection : IAsyncDisposable
         {
             call.WriteBody(writer);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not FrameTooLargeException)
         {
             writer.Truncate(mark);
             call.Fail(ex);
             return;
         }
 
-        int size = writer.EndFrame(frame);
-        if (size > _maxRequestSize)
-        {
-            writer.Truncate(mark);
-            call.Fail(new ArgumentException(
-                $"The {call.OpCode} request for {call.Path} is {size} bytes, more than the server accepts ({_maxRequestSize}, its jute.maxbuffer); it was not sent."));
-            return;
-        }
-
+        writer.EndFrame(frame);
         call.Xid = xid;
         lock (_gate)
         {
@@ -415,24 +443,31 @@ internal sealed class ZkConnection : IAsyncDisposable
         // it; a third leaves two ping round trips of slack before the deadline, so a briefly stalled server or a
         // descheduled client is not mistaken for a dead connection.
         TimeSpan pingInterval = TimeSpan.FromTicks(Math.Min(readTimeout.Ticks / 3, TimeSpan.FromSeconds(10).Ticks));
-        TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(readTimeout.TotalMilliseconds / 8, 5, 500));
-        using var timer = new PeriodicTimer(tick);
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        while (true)
         {
             long now = Stopwatch.GetTimestamp();
             TimeSpan silent = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReceive), now);
-            if (silent > readTimeout)
+            if (silent >= readTimeout)
             {
                 throw new ConnectionLossException(null, $"ZooKeeper: nothing heard from {Host} for {silent.TotalMilliseconds:0} ms (read timeout {readTimeout.TotalMilliseconds:0} ms, 2/3 of the session timeout).");
             }
 
-            if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSend), now) >= pingInterval)
+            TimeSpan sinceSend = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSend), now);
+            if (sinceSend >= pingInterval)
             {
                 Volatile.Write(ref _lastSend, now);
                 owner.RequestPing();
+                sinceSend = TimeSpan.Zero;
             }
+
+            // Sleep exactly until the nearer deadline (read deadline or next ping), not on a polling tick: silence is
+            // noticed within timer resolution of the deadline. Frames arriving meanwhile only push the deadline later.
+            TimeSpan wait = TimeSpan.FromTicks(Math.Min((readTimeout - silent).Ticks, (pingInterval - sinceSend).Ticks));
+            await Task.Delay(wait < MinWatchdogWait ? MinWatchdogWait : wait, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static readonly TimeSpan MinWatchdogWait = TimeSpan.FromMilliseconds(1);
 
     public async ValueTask DisposeAsync()
     {

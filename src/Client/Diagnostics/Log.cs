@@ -43,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "Dropped a notification for {Path}, which lies outside the chroot.")]
     public static partial void NotificationOutsideChroot(ILogger logger, string path);
+
+    [LoggerMessage(13, LogLevel.Warning, "Cannot connect to ZooKeeper at {Host}: {Reason} ({Suppressed} more failed attempts since the last warning).")]
+    public static partial void ConnectAttemptsFailing(ILogger logger, string host, string reason, int suppressed);
+
+    [LoggerMessage(14, LogLevel.Warning, "Dropped a notification of undefined event type {Type} for {Path}.")]
+    public static partial void UndefinedEventType(ILogger logger, int type, string path);
 }

@@ -38,7 +38,6 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
     private readonly Channel<Call> _outgoing = Channel.CreateUnbounded<Call>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _lifetime = new();
     private readonly object _stateGate = new();
-    private readonly List<(string Scheme, byte[] Auth)> _credentials = [];
     private readonly Task _sessionLoop;
     private readonly Task _expiryWatchdog;
 
@@ -72,14 +71,33 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
         _expiryWatchdog = Task.Run(() => WatchSessionExpiryAsync(_lifetime.Token));
     }
 
-    /// <summary>Creates a client and waits until its session is established.</summary>
+    /// <summary>
+    /// Creates a client and waits until its session is established, at most <see cref="ZooKeeperClientOptions.ConnectTimeout"/>.
+    /// </summary>
+    /// <exception cref="ConnectTimeoutException">No session within the connect timeout; the inner exception is the last connection error.</exception>
     public static async Task<ZooKeeperClient> ConnectAsync(ZooKeeperClientOptions options, CancellationToken cancellationToken = default)
     {
         var client = new ZooKeeperClient(options);
         try
         {
-            await client.WaitForConnectedAsync(cancellationToken).ConfigureAwait(false);
+            if (options.ConnectTimeout == Timeout.InfiniteTimeSpan)
+            {
+                await client.WaitForConnectedAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await client.WaitForConnectedAsync(cancellationToken).WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            }
+
             return client;
+        }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Exception? last = client.LastConnectionError;
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw new ConnectTimeoutException(
+                $"ZooKeeper: no session with {options.ConnectionString} within the connect timeout of {options.ConnectTimeout.TotalMilliseconds:0} ms{(last is null ? "." : ": " + last.Message)}",
+                last);
         }
         catch
         {
@@ -88,7 +106,10 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
         }
     }
 
-    /// <summary>Creates a client for <paramref name="connectionString"/> and waits until its session is established.</summary>
+    /// <summary>
+    /// Creates a client for <paramref name="connectionString"/> and waits until its session is established (at most the
+    /// default <see cref="ZooKeeperClientOptions.ConnectTimeout"/>; <paramref name="sessionTimeout"/> is the session's timeout, not the wait's).
+    /// </summary>
     public static Task<ZooKeeperClient> ConnectAsync(string connectionString, TimeSpan? sessionTimeout = null, CancellationToken cancellationToken = default) =>
         ConnectAsync(new ZooKeeperClientOptions { ConnectionString = connectionString, SessionTimeout = sessionTimeout ?? TimeSpan.FromSeconds(10) }, cancellationToken);
 
@@ -124,6 +145,14 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
 
     /// <summary>The highest zxid seen in a reply header: sent with every handshake and SetWatches.</summary>
     public long LastZxidSeen => Interlocked.Read(ref _lastZxid);
+
+    /// <summary>
+    /// The error that ended the last connection attempt or connection (refused, timed out, lost), or null if none
+    /// failed yet. Carried as the inner exception of <see cref="ConnectTimeoutException"/>.
+    /// </summary>
+    public Exception? LastConnectionError => _lastConnectionError;
+
+    private volatile Exception? _lastConnectionError;
 
     /// <summary>The server the client is connected to, if any (host:port).</summary>
     public string? ConnectedServer => _currentHost;
@@ -208,6 +237,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
         if (State == ZooKeeperState.Connected)
         {
             var close = new Call<bool>(OpCode.CloseSession, null, null, null);
+            TaskObservation.Observe(close.Task);
             if (_outgoing.Writer.TryWrite(close))
             {
                 try
@@ -305,6 +335,13 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
             return;
         }
 
+        // A server sends only these four; anything else is not handed to user code (nor made a metric tag).
+        if (watcherEvent.Type is < (int)WatchEventType.NodeCreated or > (int)WatchEventType.NodeChildrenChanged)
+        {
+            Log.UndefinedEventType(_logger, watcherEvent.Type, path);
+            return;
+        }
+
         var type = (WatchEventType)watcherEvent.Type;
         _metrics.WatchEvent(type);
         var watchedEvent = new WatchedEvent(type, path, headerZxid > 0 ? headerZxid : null);
@@ -324,6 +361,18 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
 
     Exception IConnectionOwner.CreateLostRequestException(Call call, Exception cause)
     {
+        bool authFailed;
+        lock (_stateGate)
+        {
+            authFailed = _authFailed;
+        }
+
+        // The state becomes AuthFailed only after the connection is torn down, but its requests already fail for that reason.
+        if (authFailed)
+        {
+            return new AuthFailedException(call.Path, "ZooKeeper: authentication failed; the client is finished. " + cause.Message, cause);
+        }
+
         if (State.IsTerminal())
         {
             return CreateTerminalException(call.Path);
