@@ -86,7 +86,9 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
             }
             else
             {
-                await client.WaitForConnectedAsync(cancellationToken).WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                Task connected = client.WaitForConnectedAsync(cancellationToken);
+                TaskObservation.Observe(connected); // after a timeout it fails with ObjectDisposedException, unawaited
+                await connected.WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             }
 
             return client;

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using ZkTypedState.Client.Tests.Support;
+using ZkTypedState.Testing;
+
+namespace ZkTypedState.Client.Tests.Session;
+
+/// <summary>Silence is noticed at the read deadline, not at the next tick of a polling timer.</summary>
+public sealed class SilenceDetectionTests
+{
+    [Fact]
+    public async Task A_server_that_falls_silent_is_dropped_within_a_few_milliseconds_of_the_read_deadline()
+    {
+        await using var server = ScriptedZooKeeperServer.Start();
+        // Session 6 s: read timeout 4 s, ping after 1.33 s of quiet. A polling watchdog ticked every 500 ms here.
+        var (client, connection) = await Scripted.ConnectAsync(server, timeoutMs: 6000);
+        await using (client)
+        {
+            var sinceHandshake = Stopwatch.StartNew();
+            ScriptedRequest ping = (await connection.ReadRequestAsync(Timeouts.Token()))!;
+            Assert.Equal(-2, ping.Xid);
+
+            // Answer the ping off the old tick grid (1.55 s after the handshake: 50 ms past a 500 ms tick), then nothing more.
+            TimeSpan answerAt = TimeSpan.FromMilliseconds(1550);
+            if (sinceHandshake.Elapsed < answerAt)
+            {
+                await Task.Delay(answerAt - sinceHandshake.Elapsed);
+            }
+
+            await connection.SendReplyAsync(-2, 0, 0);
+            var silence = Stopwatch.StartNew();
+            Assert.True(await connection.WaitForClientCloseAsync(Timeouts.Token()));
+            silence.Stop();
+
+            TimeSpan readTimeout = TimeSpan.FromMilliseconds(4000);
+            // Before: up to one 500 ms tick late (~450 ms here). Allow 150 ms for scheduling on a loaded machine.
+            Assert.InRange(silence.Elapsed, readTimeout - TimeSpan.FromMilliseconds(20), readTimeout + TimeSpan.FromMilliseconds(150));
+        }
+    }
+}
