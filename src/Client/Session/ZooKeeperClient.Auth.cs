@@ -18,7 +18,8 @@ public sealed partial class ZooKeeperClient
     /// connection; one packet per credential per connection). Completes when a server accepted them; a connection lost
     /// before the answer just means the next connection sends them again. A rejection is terminal
     /// (<see cref="ZooKeeperState.AuthFailed"/>) and fails this call with <see cref="AuthFailedException"/>.
-    /// The credentials are never logged.
+    /// With <see cref="ZooKeeperClientOptions.OperationTimeout"/> set, the wait fails after it with
+    /// <see cref="OperationTimeoutException"/> (the credentials stay registered). The credentials are never logged.
     /// </summary>
     public async Task AddAuthAsync(string scheme, byte[] auth, CancellationToken cancellationToken = default)
     {
@@ -41,7 +42,21 @@ public sealed partial class ZooKeeperClient
             credential.OnFailed(CreateTerminalException(null));
         }
 
-        await credential.Accepted.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.OperationTimeout == Timeout.InfiniteTimeSpan)
+        {
+            await credential.Accepted.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await credential.Accepted.WaitAsync(_options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!credential.Accepted.IsCompleted)
+        {
+            // The credential stays registered: later connections still send it.
+            throw new OperationTimeoutException(null, $"ZooKeeper: no server accepted the '{scheme}' credentials within the operation timeout of {_options.OperationTimeout.TotalMilliseconds:0} ms (client state {State}); they stay registered for later connections.");
+        }
     }
 
     /// <summary>Authenticates with the <c>digest</c> scheme as <c>user:password</c> (matches ACLs made by <see cref="Acl.Digest"/>).</summary>
