@@ -16,7 +16,8 @@ namespace ZkTypedState.Client;
 /// <remarks>
 /// <para>The client connects in the background as soon as it is created (see <see cref="ConnectAsync(ZooKeeperClientOptions, CancellationToken)"/> and
 /// <see cref="WaitForConnectedAsync"/>). Requests are pipelined: any number may be in flight, and replies are matched
-/// to them in order. A request issued while disconnected waits and is sent after the session is re-attached.</para>
+/// to them in order. A request issued while disconnected waits and is sent after the session is re-attached (or fails
+/// with <see cref="OperationTimeoutException"/> once <see cref="ZooKeeperClientOptions.OperationTimeout"/>, when set, has passed).</para>
 /// <para>When the connection drops, every request in flight fails with <see cref="ConnectionLossException"/> (a write may
 /// or may not have been applied: retrying is the caller's choice), the state becomes <see cref="ZooKeeperState.Disconnected"/>,
 /// and the client re-attaches the same session through the host list, offering its lastZxidSeen so no server older than
