@@ -10,7 +10,8 @@ public static class Scripted
     public static async Task<(ZooKeeperClient Client, ScriptedConnection Connection)> ConnectAsync(
         ScriptedZooKeeperServer server, int timeoutMs = 4000, Action<ZooKeeperClientOptions>? configure = null)
     {
-        var options = new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = TimeSpan.FromMilliseconds(timeoutMs) };
+        // A scripted server rarely answers closeSession: do not let every test wait the default 2 s for it.
+        var options = new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = TimeSpan.FromMilliseconds(timeoutMs), CloseTimeout = TimeSpan.FromMilliseconds(100) };
         configure?.Invoke(options);
         var client = new ZooKeeperClient(options);
         ScriptedConnection connection = await server.AcceptAsync(Timeouts.Token());
