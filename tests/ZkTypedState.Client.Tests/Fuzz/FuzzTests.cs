@@ -9,7 +9,7 @@ namespace ZkTypedState.Client.Tests.Fuzz;
 /// <summary>
 /// A seeded fuzz run against <see cref="FuzzServer"/>: no crash, every call ends in time with a typed error (or a
 /// result), watchers see only defined events, DisposeAsync returns, and no task exception goes unobserved.
-/// About 15 s by default; set ZKTS_FUZZ_SECONDS (and ZKTS_FUZZ_SEED) for a long run, e.g. ZKTS_FUZZ_SECONDS=600.
+/// About 10 s by default; set ZKTS_FUZZ_SECONDS (and ZKTS_FUZZ_SEED) for a long run, e.g. ZKTS_FUZZ_SECONDS=600.
 /// A failure names the case's seed: rerun it with ZKTS_FUZZ_SEED=&lt;seed&gt; ZKTS_FUZZ_SECONDS=1.
 /// </summary>
 public sealed class FuzzTests(ITestOutputHelper output)
@@ -23,7 +23,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     public async Task Mutated_server_frames_never_crash_hang_or_surface_an_untyped_error()
     {
         int baseSeed = int.TryParse(Environment.GetEnvironmentVariable("ZKTS_FUZZ_SEED"), out int s) ? s : 20261201;
-        double seconds = double.TryParse(Environment.GetEnvironmentVariable("ZKTS_FUZZ_SECONDS"), out double t) ? t : 15;
+        double seconds = double.TryParse(Environment.GetEnvironmentVariable("ZKTS_FUZZ_SECONDS"), out double t) ? t : 10;
         var budget = Stopwatch.StartNew();
         var findings = new ConcurrentQueue<string>();
         var outcomes = new ConcurrentDictionary<string, int>();
