@@ -16,7 +16,7 @@ namespace ZkTypedState.Client.Connection;
 /// (2/3 of the negotiated session timeout). Loss is detected by that deadline or by the socket closing,
 /// never by polling the socket.
 /// </summary>
-internal sealed class ZkConnection : IAsyncDisposable
+internal sealed partial class ZkConnection : IAsyncDisposable
 {
     private const int WriteBatchBytes = 64 * 1024;
 
@@ -344,97 +344,6 @@ internal sealed class ZkConnection : IAsyncDisposable
         await _stream.WriteAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _lastSend, Stopwatch.GetTimestamp());
         writer.Reset();
-    }
-
-    private void Encode(IConnectionOwner owner, JuteWriter writer, Call call)
-    {
-        if (call.IsCompleted)
-        {
-            // Cancelled (or failed) before it was written: never send it.
-            return;
-        }
-
-        if (call is AuthCall { Target: var target } && !ReferenceEquals(target, this))
-        {
-            // Queued for a connection that is gone: this connection's priming already carried the credential.
-            return;
-        }
-
-        int mark = writer.Length;
-
-        // The limit makes an oversize request fail as soon as a write would pass it, before its bytes are copied.
-        writer.Limit = (int)Math.Min(int.MaxValue, (long)mark + 4 + _maxRequestSize);
-        try
-        {
-            EncodeFrame(owner, writer, call, mark);
-        }
-        catch (FrameTooLargeException)
-        {
-            writer.Truncate(mark);
-            call.Fail(new ArgumentException(
-                $"The {OpNames.Of(call.OpCode)} request for {call.Path} is larger than the server accepts ({_maxRequestSize} bytes, its jute.maxbuffer); it was not sent."));
-        }
-        finally
-        {
-            writer.Limit = int.MaxValue;
-        }
-    }
-
-    private void EncodeFrame(IConnectionOwner owner, JuteWriter writer, Call call, int mark)
-    {
-        int frame = writer.BeginFrame();
-        switch (call)
-        {
-            case PingCall:
-                writer.WriteInt32(Xids.Ping);
-                writer.WriteInt32((int)OpCode.Ping);
-                writer.EndFrame(frame);
-                return;
-            case AuthCall auth:
-                writer.WriteInt32(Xids.Auth);
-                writer.WriteInt32((int)OpCode.Auth);
-                auth.WriteBody(writer);
-                writer.EndFrame(frame);
-                lock (_gate)
-                {
-                    if (!_failed)
-                    {
-                        _authPending.Enqueue(auth);
-                        return;
-                    }
-                }
-
-                writer.Truncate(mark);
-                return;
-        }
-
-        int xid = owner.NextXid();
-        writer.WriteInt32(xid);
-        writer.WriteInt32((int)call.OpCode);
-        try
-        {
-            call.WriteBody(writer);
-        }
-        catch (Exception ex) when (ex is not FrameTooLargeException)
-        {
-            writer.Truncate(mark);
-            call.Fail(ex);
-            return;
-        }
-
-        writer.EndFrame(frame);
-        call.Xid = xid;
-        lock (_gate)
-        {
-            if (!_failed)
-            {
-                _pending.Enqueue(call);
-                return;
-            }
-        }
-
-        writer.Truncate(mark);
-        call.Fail(owner.CreateLostRequestException(call, new ConnectionLossException(call.Path)));
     }
 
     private async Task WatchdogAsync(IConnectionOwner owner, TimeSpan readTimeout, CancellationToken cancellationToken)

@@ -29,8 +29,6 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Warning, "Event dispatcher did not drain within {Timeout}; a callback may be blocked.")]
     public static partial void DispatcherDrainTimedOut(ILogger logger, TimeSpan timeout);
 
-    [LoggerMessage(8, LogLevel.Warning, "Server {Host} refused the session: {Reason}")]
-    public static partial void SessionRefused(ILogger logger, string host, string reason);
 
     [LoggerMessage(9, LogLevel.Debug, "Re-registered {Count} watched paths with relativeZxid 0x{Zxid:x} in {Packets} packet(s).")]
     public static partial void WatchesReRegistered(ILogger logger, int count, long zxid, int packets);
