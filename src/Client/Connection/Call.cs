@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ZkTypedState.Client.Jute;
 using ZkTypedState.Client.Protocol;
+using ZkTypedState.Client.Session;
 using ZkTypedState.Client.Watches;
 
 namespace ZkTypedState.Client.Connection;
@@ -110,7 +111,8 @@ internal sealed class Call<T> : Call
                 value = _readObserved(ref reader, header.Zxid);
             }
 
-            if (Watch is { } watch)
+            // A caller that stopped waiting (cancelled, timed out) gets no watch: nobody expects its event.
+            if (Watch is { } watch && !_completion.Task.IsCompleted)
             {
                 watches.Add(watch.Kind, watch.Path, watch.Watcher);
             }
@@ -128,7 +130,7 @@ internal sealed class Call<T> : Call
         if (code == ZooKeeperErrorCode.NoNode && _noNodeIsResult)
         {
             // exists() on a missing node still arms a watch, in the server's "exist" table.
-            if (Watch is { } watch)
+            if (Watch is { } watch && !_completion.Task.IsCompleted)
             {
                 watches.Add(WatchKind.Exist, watch.Path, watch.Watcher);
             }
@@ -174,44 +176,51 @@ internal sealed class PingCall : Call
     }
 }
 
-/// <summary>An auth packet (xid −4). Its reply can overtake replies of earlier requests, so it is matched apart from the FIFO.</summary>
+/// <summary>
+/// One credential's auth packet (xid −4) for one connection. Its reply can overtake replies of earlier requests, so it
+/// is matched apart from the FIFO. Nobody awaits it: the outcome goes to the <see cref="Credential"/>, and a packet lost
+/// with its connection is simply sent again by the next one.
+/// </summary>
 internal sealed class AuthCall : Call
 {
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public AuthCall(string scheme, byte[] auth)
+    public AuthCall(Credential credential, object target)
         : base(OpCode.Auth, null)
     {
-        Scheme = scheme;
-        Auth = auth;
+        Credential = credential;
+        Target = target;
     }
 
-    public string Scheme { get; }
+    public Credential Credential { get; }
 
-    public byte[] Auth { get; }
+    public string Scheme => Credential.Scheme;
 
-    public Task Task => _completion.Task;
+    /// <summary>The connection this packet is for; another connection skips it (its own priming carries the credential).</summary>
+    public object Target { get; }
 
-    public override bool IsCompleted => _completion.Task.IsCompleted;
+    public override bool IsCompleted => Credential.Accepted.IsFaulted;
 
     public override void WriteBody(JuteWriter writer)
     {
         writer.WriteInt32(0);
         writer.WriteString(Scheme);
-        writer.WriteBuffer(Auth);
+        writer.WriteBuffer(Credential.Auth);
     }
 
     public override void OnReply(in ReplyHeader header, ReadOnlySpan<byte> body, WatchManager watches)
     {
-        if (header.Err == 0)
+        var code = (ZooKeeperErrorCode)header.Err;
+        if (code == ZooKeeperErrorCode.Ok)
         {
-            _completion.TrySetResult();
+            Credential.OnAccepted();
+            return;
         }
-        else
-        {
-            _completion.TrySetException(KeeperException.Create((ZooKeeperErrorCode)header.Err, null, $"ZooKeeper: authentication with scheme '{Scheme}' failed ({(ZooKeeperErrorCode)header.Err})."));
-        }
+
+        string message = $"ZooKeeper: the server rejected the credentials for scheme '{Scheme}' ({code}).";
+        Credential.OnFailed(code == ZooKeeperErrorCode.AuthFailed ? new AuthFailedException(null, message) : KeeperException.Create(code, null, message));
     }
 
-    public override void Fail(Exception exception) => _completion.TrySetException(exception);
+    public override void Fail(Exception exception)
+    {
+        // Lost with the connection: the next connection's priming sends the credential again.
+    }
 }

@@ -16,7 +16,7 @@ namespace ZkTypedState.Client.Connection;
 /// (2/3 of the negotiated session timeout). Loss is detected by that deadline or by the socket closing,
 /// never by polling the socket.
 /// </summary>
-internal sealed class ZkConnection : IAsyncDisposable
+internal sealed partial class ZkConnection : IAsyncDisposable
 {
     private const int WriteBatchBytes = 64 * 1024;
 
@@ -31,6 +31,7 @@ internal sealed class ZkConnection : IAsyncDisposable
     private bool _failed;
     private long _lastReceive;
     private long _lastSend;
+    private long _framesReceived;
 
     private ZkConnection(HostEndpoint host, Socket socket, Stream stream, int maxFrameSize, int maxRequestSize)
     {
@@ -56,6 +57,9 @@ internal sealed class ZkConnection : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Frames received after the handshake (replies, pings, notifications): whether the connection was of any use.</summary>
+    public long FramesReceived => Interlocked.Read(ref _framesReceived);
 
     /// <summary>The server's answer to the handshake.</summary>
     public ConnectResponse Handshake { get; private set; }
@@ -212,6 +216,7 @@ internal sealed class ZkConnection : IAsyncDisposable
                 while (FrameReader.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> payload))
                 {
                     Volatile.Write(ref _lastReceive, Stopwatch.GetTimestamp());
+                    Interlocked.Increment(ref _framesReceived);
                     owner.OnServerHeard();
                     using var frame = new FramePayload(payload);
                     ProcessFrame(owner, frame.Span);
@@ -260,9 +265,10 @@ internal sealed class ZkConnection : IAsyncDisposable
                 }
 
                 auth.OnReply(header, body, owner.Watches);
-                if ((ZooKeeperErrorCode)header.Err == ZooKeeperErrorCode.AuthFailed)
+                if (header.Err != 0)
                 {
-                    var failure = new AuthFailedException(null, $"ZooKeeper: {Host} rejected the credentials for scheme '{auth.Scheme}'.");
+                    // The server closes the connection after a rejection; any auth error is terminal for the client.
+                    var failure = new AuthFailedException(null, $"ZooKeeper: {Host} rejected the credentials for scheme '{auth.Scheme}' ({(ZooKeeperErrorCode)header.Err}).");
                     owner.OnAuthFailed(failure);
                     throw failure;
                 }
@@ -303,8 +309,12 @@ internal sealed class ZkConnection : IAsyncDisposable
             throw failure;
         }
 
-        owner.Metrics.RequestCompleted(OpNames.Of(call.OpCode), header.Err == 0 ? "ok" : ((ZooKeeperErrorCode)header.Err).ToString(), call.StartTimestamp);
+        owner.Metrics.RequestCompleted(OpNames.Of(call.OpCode), OutcomeTag(header.Err), call.StartTimestamp);
     }
+
+    /// <summary>The outcome metric tag: a defined error code's name, else "unknown" — a server must not mint unbounded tag values.</summary>
+    private static string OutcomeTag(int err) =>
+        err == 0 ? "ok" : Enum.IsDefined((ZooKeeperErrorCode)err) ? ((ZooKeeperErrorCode)err).ToString() : "unknown";
 
     private async Task WriteLoopAsync(IConnectionOwner owner, IReadOnlyList<Call> priming, CancellationToken cancellationToken)
     {
@@ -343,103 +353,37 @@ internal sealed class ZkConnection : IAsyncDisposable
         writer.Reset();
     }
 
-    private void Encode(IConnectionOwner owner, JuteWriter writer, Call call)
-    {
-        if (call.IsCompleted)
-        {
-            // Cancelled (or failed) before it was written: never send it.
-            return;
-        }
-
-        int mark = writer.Length;
-        int frame = writer.BeginFrame();
-        switch (call)
-        {
-            case PingCall:
-                writer.WriteInt32(Xids.Ping);
-                writer.WriteInt32((int)OpCode.Ping);
-                writer.EndFrame(frame);
-                return;
-            case AuthCall auth:
-                writer.WriteInt32(Xids.Auth);
-                writer.WriteInt32((int)OpCode.Auth);
-                auth.WriteBody(writer);
-                writer.EndFrame(frame);
-                lock (_gate)
-                {
-                    if (!_failed)
-                    {
-                        _authPending.Enqueue(auth);
-                        return;
-                    }
-                }
-
-                writer.Truncate(mark);
-                auth.Fail(new ConnectionLossException(null, "ZooKeeper: the connection was lost before the auth packet was sent."));
-                return;
-        }
-
-        int xid = owner.NextXid();
-        writer.WriteInt32(xid);
-        writer.WriteInt32((int)call.OpCode);
-        try
-        {
-            call.WriteBody(writer);
-        }
-        catch (Exception ex)
-        {
-            writer.Truncate(mark);
-            call.Fail(ex);
-            return;
-        }
-
-        int size = writer.EndFrame(frame);
-        if (size > _maxRequestSize)
-        {
-            writer.Truncate(mark);
-            call.Fail(new ArgumentException(
-                $"The {call.OpCode} request for {call.Path} is {size} bytes, more than the server accepts ({_maxRequestSize}, its jute.maxbuffer); it was not sent."));
-            return;
-        }
-
-        call.Xid = xid;
-        lock (_gate)
-        {
-            if (!_failed)
-            {
-                _pending.Enqueue(call);
-                return;
-            }
-        }
-
-        writer.Truncate(mark);
-        call.Fail(owner.CreateLostRequestException(call, new ConnectionLossException(call.Path)));
-    }
-
     private async Task WatchdogAsync(IConnectionOwner owner, TimeSpan readTimeout, CancellationToken cancellationToken)
     {
         // Ping when nothing was sent for a third of the read timeout (at most every 10 s). The Java client waits half of
         // it; a third leaves two ping round trips of slack before the deadline, so a briefly stalled server or a
         // descheduled client is not mistaken for a dead connection.
         TimeSpan pingInterval = TimeSpan.FromTicks(Math.Min(readTimeout.Ticks / 3, TimeSpan.FromSeconds(10).Ticks));
-        TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(readTimeout.TotalMilliseconds / 8, 5, 500));
-        using var timer = new PeriodicTimer(tick);
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        while (true)
         {
             long now = Stopwatch.GetTimestamp();
             TimeSpan silent = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReceive), now);
-            if (silent > readTimeout)
+            if (silent >= readTimeout)
             {
                 throw new ConnectionLossException(null, $"ZooKeeper: nothing heard from {Host} for {silent.TotalMilliseconds:0} ms (read timeout {readTimeout.TotalMilliseconds:0} ms, 2/3 of the session timeout).");
             }
 
-            if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSend), now) >= pingInterval)
+            TimeSpan sinceSend = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSend), now);
+            if (sinceSend >= pingInterval)
             {
                 Volatile.Write(ref _lastSend, now);
                 owner.RequestPing();
+                sinceSend = TimeSpan.Zero;
             }
+
+            // Sleep exactly until the nearer deadline (read deadline or next ping), not on a polling tick: silence is
+            // noticed within timer resolution of the deadline. Frames arriving meanwhile only push the deadline later.
+            TimeSpan wait = TimeSpan.FromTicks(Math.Min((readTimeout - silent).Ticks, (pingInterval - sinceSend).Ticks));
+            await Task.Delay(wait < MinWatchdogWait ? MinWatchdogWait : wait, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static readonly TimeSpan MinWatchdogWait = TimeSpan.FromMilliseconds(1);
 
     public async ValueTask DisposeAsync()
     {

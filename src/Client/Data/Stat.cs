@@ -34,11 +34,18 @@ public readonly record struct Stat(
     /// <summary>True for ephemeral nodes (owned by a session).</summary>
     public bool IsEphemeral => EphemeralOwner != 0;
 
-    /// <summary>Creation time as a <see cref="DateTimeOffset"/>.</summary>
-    public DateTimeOffset CreatedAt => DateTimeOffset.FromUnixTimeMilliseconds(Ctime);
+    /// <summary>Creation time as a <see cref="DateTimeOffset"/> (clamped to the representable range: a server may send any 64-bit value).</summary>
+    public DateTimeOffset CreatedAt => FromUnixMilliseconds(Ctime);
 
-    /// <summary>Last data change time as a <see cref="DateTimeOffset"/>.</summary>
-    public DateTimeOffset ModifiedAt => DateTimeOffset.FromUnixTimeMilliseconds(Mtime);
+    /// <summary>Last data change time as a <see cref="DateTimeOffset"/> (clamped to the representable range).</summary>
+    public DateTimeOffset ModifiedAt => FromUnixMilliseconds(Mtime);
+
+    // Record ToString prints these properties, so they must never throw (FromUnixTimeMilliseconds does out of range).
+    private static DateTimeOffset FromUnixMilliseconds(long milliseconds) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(milliseconds, MinUnixMilliseconds, MaxUnixMilliseconds));
+
+    private const long MinUnixMilliseconds = -62_135_596_800_000;
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
 
     internal static Stat Read(ref JuteReader reader) => new(
         reader.ReadInt64(),

@@ -29,8 +29,6 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Warning, "Event dispatcher did not drain within {Timeout}; a callback may be blocked.")]
     public static partial void DispatcherDrainTimedOut(ILogger logger, TimeSpan timeout);
 
-    [LoggerMessage(8, LogLevel.Warning, "Server {Host} refused the session: {Reason}")]
-    public static partial void SessionRefused(ILogger logger, string host, string reason);
 
     [LoggerMessage(9, LogLevel.Debug, "Re-registered {Count} watched paths with relativeZxid 0x{Zxid:x} in {Packets} packet(s).")]
     public static partial void WatchesReRegistered(ILogger logger, int count, long zxid, int packets);
@@ -43,4 +41,10 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "Dropped a notification for {Path}, which lies outside the chroot.")]
     public static partial void NotificationOutsideChroot(ILogger logger, string path);
+
+    [LoggerMessage(13, LogLevel.Warning, "Cannot connect to ZooKeeper at {Host}: {Reason} ({Suppressed} more failed attempts since the last warning).")]
+    public static partial void ConnectAttemptsFailing(ILogger logger, string host, string reason, int suppressed);
+
+    [LoggerMessage(14, LogLevel.Warning, "Dropped a notification of undefined event type {Type} for {Path}.")]
+    public static partial void UndefinedEventType(ILogger logger, int type, string path);
 }

@@ -170,7 +170,7 @@ public sealed class RuntimeInconsistencyException : KeeperException
     }
 }
 
-/// <summary>The operation timed out.</summary>
+/// <summary>The operation timed out: the server said so (code -7), or the call waited longer than <see cref="ZooKeeperClientOptions.OperationTimeout"/>.</summary>
 public sealed class OperationTimeoutException : KeeperException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>

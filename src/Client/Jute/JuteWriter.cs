@@ -11,10 +11,32 @@ namespace ZkTypedState.Client.Jute;
 /// </summary>
 internal sealed class JuteWriter : IDisposable
 {
+    /// <summary>After a frame that grew the buffer past this, <see cref="Reset"/> goes back to the initial size.</summary>
+    internal const int RetainedCapacity = 256 * 1024;
+
+    private readonly int _initialCapacity;
     private byte[] _buffer;
     private int _length;
+    private int _limit = int.MaxValue;
 
-    public JuteWriter(int initialCapacity = 4096) => _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    public JuteWriter(int initialCapacity = 4096)
+    {
+        _initialCapacity = initialCapacity;
+        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    }
+
+    /// <summary>The size of the current buffer.</summary>
+    public int Capacity => _buffer.Length;
+
+    /// <summary>
+    /// The most bytes the buffer may hold: a write that would pass it throws <see cref="FrameTooLargeException"/> before
+    /// anything is copied, so an oversize request is never serialized. <see cref="int.MaxValue"/> for none.
+    /// </summary>
+    public int Limit
+    {
+        get => _limit;
+        set => _limit = value;
+    }
 
     /// <summary>Bytes written so far.</summary>
     public int Length => _length;
@@ -25,7 +47,16 @@ internal sealed class JuteWriter : IDisposable
     /// <summary>The encoded bytes.</summary>
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
-    public void Reset() => _length = 0;
+    /// <summary>Empties the buffer; one grown past <see cref="RetainedCapacity"/> by a large frame is dropped for a small one.</summary>
+    public void Reset()
+    {
+        _length = 0;
+        if (_buffer.Length > RetainedCapacity)
+        {
+            // Not returned to the pool: the shared pool would keep the large array alive for the process's lifetime.
+            _buffer = ArrayPool<byte>.Shared.Rent(_initialCapacity);
+        }
+    }
 
     /// <summary>Drops everything written after <paramref name="length"/> (used to undo a request that cannot be sent).</summary>
     public void Truncate(int length) => _length = length;
@@ -77,6 +108,12 @@ internal sealed class JuteWriter : IDisposable
         }
 
         int max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if ((long)_length + 4 + max > _limit)
+        {
+            // Near the limit the worst case could refuse a string that fits: count it exactly.
+            max = Encoding.UTF8.GetByteCount(value);
+        }
+
         Grow(4 + max);
         int count = Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length + 4));
         BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_length), count);
@@ -119,16 +156,30 @@ internal sealed class JuteWriter : IDisposable
 
     private void Grow(int extra)
     {
-        if (_length + extra <= _buffer.Length)
+        long needed = (long)_length + extra;
+        if (needed > _limit)
+        {
+            throw new FrameTooLargeException(needed);
+        }
+
+        if (needed <= _buffer.Length)
         {
             return;
         }
 
-        int size = Math.Max(_buffer.Length * 2, _length + extra);
+        int size = (int)Math.Min(Math.Max((long)_buffer.Length * 2, needed), Math.Max(needed, Math.Min(_limit, Array.MaxLength)));
         byte[] next = ArrayPool<byte>.Shared.Rent(size);
         _buffer.AsSpan(0, _length).CopyTo(next);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        ReturnToPool(_buffer);
         _buffer = next;
+    }
+
+    private static void ReturnToPool(byte[] buffer)
+    {
+        if (buffer.Length is > 0 and <= RetainedCapacity)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public void Dispose()
@@ -136,9 +187,13 @@ internal sealed class JuteWriter : IDisposable
         byte[] buffer = _buffer;
         _buffer = [];
         _length = 0;
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        ReturnToPool(buffer);
     }
+}
+
+/// <summary>A write would pass <see cref="JuteWriter.Limit"/>; nothing of it was copied.</summary>
+internal sealed class FrameTooLargeException(long bytesNeeded)
+    : Exception($"The encoded request would need at least {bytesNeeded} bytes.")
+{
+    public long BytesNeeded { get; } = bytesNeeded;
 }

@@ -55,6 +55,11 @@ internal sealed record ConnectionString(IReadOnlyList<HostEndpoint> Hosts, strin
             }
 
             host = raw[1..close];
+            if (!System.Net.IPAddress.TryParse(host, out System.Net.IPAddress? address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            {
+                throw new ArgumentException($"Connection string '{whole}': '{host}' in brackets is not an IPv6 address.");
+            }
+
             if (close + 1 < raw.Length)
             {
                 if (raw[close + 1] != ':')
@@ -67,7 +72,13 @@ internal sealed record ConnectionString(IReadOnlyList<HostEndpoint> Hosts, strin
         }
         else
         {
-            int colon = raw.LastIndexOf(':');
+            int colon = raw.IndexOf(':');
+            if (colon >= 0 && raw.IndexOf(':', colon + 1) >= 0)
+            {
+                // "::1" or "fe80::1:2181" is ambiguous: the port could be the last group of the address.
+                throw new ArgumentException($"Connection string '{whole}': '{raw}' looks like an IPv6 address; write it in brackets, e.g. [::1]:2181.");
+            }
+
             host = colon < 0 ? raw : raw[..colon];
             port = colon < 0 ? null : raw[(colon + 1)..];
         }
@@ -77,12 +88,39 @@ internal sealed record ConnectionString(IReadOnlyList<HostEndpoint> Hosts, strin
             throw new ArgumentException($"Connection string '{whole}': empty host in '{raw}'.");
         }
 
-        int portNumber = DefaultPort;
-        if (port is not null && (!int.TryParse(port, out portNumber) || portNumber is < 1 or > 65535))
+        if (host.AsSpan().IndexOfAny(" \t[]/") >= 0)
         {
-            throw new ArgumentException($"Connection string '{whole}': invalid port in '{raw}'.");
+            throw new ArgumentException($"Connection string '{whole}': invalid host '{host}' in '{raw}'.");
+        }
+
+        int portNumber = DefaultPort;
+        if (port is not null && !TryParsePort(port, out portNumber))
+        {
+            throw new ArgumentException($"Connection string '{whole}': invalid port in '{raw}' (1–65535, digits only).");
         }
 
         return new HostEndpoint(host, portNumber);
+    }
+
+    private static bool TryParsePort(string text, out int port)
+    {
+        // int.TryParse accepts a sign and surrounding white space; a port is 1–5 ASCII digits and nothing else.
+        port = 0;
+        if (text.Length is 0 or > 5)
+        {
+            return false;
+        }
+
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            port = (port * 10) + (c - '0');
+        }
+
+        return port is >= 1 and <= 65535;
     }
 }

@@ -1,7 +1,7 @@
-using System.Text;
 using ZkTypedState.Client.Connection;
 using ZkTypedState.Client.Jute;
 using ZkTypedState.Client.Protocol;
+using ZkTypedState.Client.Session;
 using ZkTypedState.Client.Watches;
 
 namespace ZkTypedState.Client;
@@ -318,6 +318,7 @@ public sealed partial class ZooKeeperClient
     public async Task RemoveWatchesAsync(string path, Action<WatchedEvent>? watcher, WatcherType type, CancellationToken cancellationToken = default)
     {
         ZooKeeperPath.Validate(path);
+        ThrowIfTerminal();
         if (!_watches.Contains(path, watcher, type))
         {
             throw new NoWatcherException(path);
@@ -393,35 +394,6 @@ public sealed partial class ZooKeeperClient
         return SubmitAsync(new Call<int>(OpCode.GetAllChildrenNumber, path, w => w.WriteString(serverPath), static (ref JuteReader r) => r.ReadInt32()), cancellationToken);
     }
 
-    /// <summary>
-    /// Adds credentials to this session's connections (sent now and again after every reconnect, since auth is per
-    /// connection). Completes when the server accepted them. A rejection is terminal (<see cref="ZooKeeperState.AuthFailed"/>).
-    /// The credentials are never logged.
-    /// </summary>
-    public async Task AddAuthAsync(string scheme, byte[] auth, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(scheme);
-        ArgumentNullException.ThrowIfNull(auth);
-        ThrowIfTerminal();
-        byte[] copy = [.. auth];
-        lock (_credentials)
-        {
-            _credentials.Add((scheme, copy));
-        }
-
-        var call = new AuthCall(scheme, copy);
-        if (!_outgoing.Writer.TryWrite(call))
-        {
-            throw CreateTerminalException(null);
-        }
-
-        await call.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Authenticates with the <c>digest</c> scheme as <c>user:password</c> (matches ACLs made by <see cref="Acl.Digest"/>).</summary>
-    public Task AddDigestAuthAsync(string user, string password, CancellationToken cancellationToken = default) =>
-        AddAuthAsync("digest", Encoding.UTF8.GetBytes(user + ":" + password), cancellationToken);
-
     /// <summary>The body shared by exists, getData and getChildren: the server path and whether to arm a watch.</summary>
     private static Action<JuteWriter> PathAndWatch(string serverPath, Action<WatchedEvent>? watcher)
     {
@@ -452,8 +424,8 @@ public sealed partial class ZooKeeperClient
             return Task.FromException<T>(CreateTerminalException(call.Path));
         }
 
-        // The common case, no token: hand out the call's own task (no async wrapper, no registration).
-        if (!cancellationToken.CanBeCanceled)
+        // The common case, no token and no operation timeout: hand out the call's own task (no wrapper, no registration).
+        if (!cancellationToken.CanBeCanceled && _options.OperationTimeout == Timeout.InfiniteTimeSpan)
         {
             Enqueue(call);
             return call.Task;
@@ -465,6 +437,7 @@ public sealed partial class ZooKeeperClient
     private async Task<T> SubmitCancellableAsync<T>(Call<T> call, CancellationToken cancellationToken)
     {
         using CancellationTokenRegistration registration = call.RegisterCancellation(cancellationToken);
+        using OperationTimer? timer = _options.OperationTimeout == Timeout.InfiniteTimeSpan ? null : new OperationTimer(this, call, _options.OperationTimeout);
         Enqueue(call);
         return await call.Task.ConfigureAwait(false);
     }

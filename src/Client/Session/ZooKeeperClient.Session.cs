@@ -17,19 +17,39 @@ public sealed partial class ZooKeeperClient
 
     private async Task RunSessionAsync(CancellationToken cancellationToken)
     {
-        int failedAttempts = 0;
+        try
+        {
+            await ConnectLoopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // The only reader of the queue once the connection is gone (the channel is SingleReader): fail what is left.
+            while (_outgoing.Reader.TryRead(out Call? call))
+            {
+                call.Fail(CreateTerminalException(call.Path));
+            }
+        }
+    }
+
+    private async Task ConnectLoopAsync(CancellationToken cancellationToken)
+    {
+        var backoff = new ReconnectBackoff(_hosts.Length, _options.MaxReconnectDelay);
+        var failureLog = new ConnectFailureLog(_logger);
         int hostIndex = 0;
         bool everConnected = false;
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (failedAttempts > 0 || everConnected)
+            TimeSpan delay = backoff.NextDelay(hostIndex);
+            if (delay > TimeSpan.Zero)
             {
-                // Full jitter, exponential from 10 ms: a fleet that lost the same server does not come back in lockstep.
-                double capMs = Math.Min(_options.MaxReconnectDelay.TotalMilliseconds, 10 * Math.Pow(2, Math.Min(failedAttempts, 16)));
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * capMs), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
             HostEndpoint host = _hosts[hostIndex];
+            backoff.OnAttempt(hostIndex);
             hostIndex = (hostIndex + 1) % _hosts.Length;
             long sessionId = Interlocked.Read(ref _sessionId);
             var request = new ConnectRequest(0, LastZxidSeen, (int)_options.SessionTimeout.TotalMilliseconds, sessionId, _password, ReadOnly: false);
@@ -49,15 +69,19 @@ public sealed partial class ZooKeeperClient
             }
             catch (ServerRefusedConnectionException ex)
             {
-                failedAttempts++;
+                // Counted apart from unreachable hosts: the runtime falls back to a new zxid lineage only when servers
+                // answered and refused, never when none could be reached.
                 Interlocked.Increment(ref _refusedHandshakes);
-                Log.SessionRefused(_logger, host.ToString(), ex.Message);
+                backoff.OnFailure();
+                _lastConnectionError = ex;
+                failureLog.Failed(host.ToString(), ex.Message);
                 continue;
             }
             catch (Exception ex)
             {
-                failedAttempts++;
-                Log.ConnectAttemptFailed(_logger, host.ToString(), ex.Message);
+                backoff.OnFailure();
+                _lastConnectionError = ex;
+                failureLog.Failed(host.ToString(), ex.Message);
                 continue;
             }
 
@@ -75,7 +99,6 @@ public sealed partial class ZooKeeperClient
             Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
             _currentHost = host.ToString();
             _currentConnection = connection;
-            failedAttempts = 0;
             if (everConnected)
             {
                 _metrics.Reconnected();
@@ -84,10 +107,12 @@ public sealed partial class ZooKeeperClient
             everConnected = true;
             Log.Connected(_logger, host.ToString(), handshake.SessionId, handshake.TimeoutMs, LastZxidSeen);
             TryTransition(ZooKeeperState.Connected, null);
-            IReadOnlyList<Call> priming = BuildPriming(reattached: sessionId != 0);
+            long connectedAt = Stopwatch.GetTimestamp();
+            IReadOnlyList<Call> priming = BuildPriming(connection, reattached: sessionId != 0);
 
             TimeSpan readTimeout = TimeSpan.FromMilliseconds(handshake.TimeoutMs * 2.0 / 3.0);
             Exception cause = await connection.RunAsync(this, priming, readTimeout, cancellationToken).ConfigureAwait(false);
+            EndPriming(connection);
             _currentConnection = null;
             await connection.DisposeAsync().ConfigureAwait(false);
             _currentHost = null;
@@ -110,41 +135,21 @@ public sealed partial class ZooKeeperClient
             }
 
             _metrics.ConnectionLost();
-            Log.ConnectionLost(_logger, host.ToString(), cause.Message);
-            TryTransition(ZooKeeperState.Disconnected, cause);
-        }
-    }
-
-    /// <summary>
-    /// The local half of expiry detection: a client whose packets are dropped never hears "expired" from a server,
-    /// so once no server has been heard from for the session timeout (times the configured fraction) the session is
-    /// presumed lost. Measured from the last frame received, not from when the loss was noticed.
-    /// </summary>
-    private async Task WatchSessionExpiryAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            _lastConnectionError = cause;
+            if (ReconnectBackoff.IsUseful(Stopwatch.GetElapsedTime(connectedAt), connection.FramesReceived))
             {
-                int timeoutMs = Volatile.Read(ref _negotiatedTimeoutMs);
-                if (timeoutMs <= 0 || State != ZooKeeperState.Disconnected)
-                {
-                    continue;
-                }
-
-                TimeSpan silent = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastHeard));
-                if (silent.TotalMilliseconds >= timeoutMs * _options.PresumedExpiryFraction)
-                {
-                    TryTransition(
-                        ZooKeeperState.SessionPresumedExpired,
-                        new SessionExpiredException(null, $"ZooKeeper: no server heard from for {silent.TotalMilliseconds:0} ms (session timeout {timeoutMs} ms); the session is presumed expired."),
-                        onlyFrom: ZooKeeperState.Disconnected);
-                }
+                backoff.OnUseful();
+                failureLog.Reset();
+                Log.ConnectionLost(_logger, host.ToString(), cause.Message);
             }
-        }
-        catch (OperationCanceledException)
-        {
+            else
+            {
+                // Accepted the handshake, then dropped before it was any use: a failed attempt as far as backoff goes.
+                backoff.OnFailure();
+                failureLog.Failed(host.ToString(), "the connection ended right after the handshake: " + cause.Message);
+            }
+
+            TryTransition(ZooKeeperState.Disconnected, cause);
         }
     }
 
@@ -153,16 +158,10 @@ public sealed partial class ZooKeeperClient
     /// watch tables as SetWatches packets with relativeZxid = lastZxidSeen, so the server fires at once for exactly
     /// the nodes that changed while the client was away.
     /// </summary>
-    private List<Call> BuildPriming(bool reattached)
+    private List<Call> BuildPriming(ZkConnection connection, bool reattached)
     {
         var priming = new List<Call>();
-        lock (_credentials)
-        {
-            foreach ((string scheme, byte[] auth) in _credentials)
-            {
-                priming.Add(new AuthCall(scheme, auth));
-            }
-        }
+        PrimeCredentials(connection, priming);
 
         WatchSnapshot snapshot = _watches.Snapshot();
         long relativeZxid = LastZxidSeen;
@@ -308,12 +307,9 @@ public sealed partial class ZooKeeperClient
             signal.TrySetResult();
         }
 
+        // What is still queued is failed by the session loop as it ends: it is the channel's single reader.
         _outgoing.Writer.TryComplete();
-        while (_outgoing.Reader.TryRead(out Call? call))
-        {
-            call.Fail(CreateTerminalException(call.Path));
-        }
-
+        FailCredentials(CreateTerminalException(null));
         _watches.Clear();
         Publish(change);
         _lifetime.Cancel();

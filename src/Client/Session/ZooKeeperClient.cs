@@ -16,7 +16,8 @@ namespace ZkTypedState.Client;
 /// <remarks>
 /// <para>The client connects in the background as soon as it is created (see <see cref="ConnectAsync(ZooKeeperClientOptions, CancellationToken)"/> and
 /// <see cref="WaitForConnectedAsync"/>). Requests are pipelined: any number may be in flight, and replies are matched
-/// to them in order. A request issued while disconnected waits and is sent after the session is re-attached.</para>
+/// to them in order. A request issued while disconnected waits and is sent after the session is re-attached (or fails
+/// with <see cref="OperationTimeoutException"/> once <see cref="ZooKeeperClientOptions.OperationTimeout"/>, when set, has passed).</para>
 /// <para>When the connection drops, every request in flight fails with <see cref="ConnectionLossException"/> (a write may
 /// or may not have been applied: retrying is the caller's choice), the state becomes <see cref="ZooKeeperState.Disconnected"/>,
 /// and the client re-attaches the same session through the host list, offering its lastZxidSeen so no server older than
@@ -38,7 +39,6 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
     private readonly Channel<Call> _outgoing = Channel.CreateUnbounded<Call>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _lifetime = new();
     private readonly object _stateGate = new();
-    private readonly List<(string Scheme, byte[] Auth)> _credentials = [];
     private readonly Task _sessionLoop;
     private readonly Task _expiryWatchdog;
 
@@ -72,14 +72,35 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
         _expiryWatchdog = Task.Run(() => WatchSessionExpiryAsync(_lifetime.Token));
     }
 
-    /// <summary>Creates a client and waits until its session is established.</summary>
+    /// <summary>
+    /// Creates a client and waits until its session is established, at most <see cref="ZooKeeperClientOptions.ConnectTimeout"/>.
+    /// </summary>
+    /// <exception cref="ConnectTimeoutException">No session within the connect timeout; the inner exception is the last connection error.</exception>
     public static async Task<ZooKeeperClient> ConnectAsync(ZooKeeperClientOptions options, CancellationToken cancellationToken = default)
     {
         var client = new ZooKeeperClient(options);
         try
         {
-            await client.WaitForConnectedAsync(cancellationToken).ConfigureAwait(false);
+            if (options.ConnectTimeout == Timeout.InfiniteTimeSpan)
+            {
+                await client.WaitForConnectedAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                Task connected = client.WaitForConnectedAsync(cancellationToken);
+                TaskObservation.Observe(connected); // after a timeout it fails with ObjectDisposedException, unawaited
+                await connected.WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            }
+
             return client;
+        }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Exception? last = client.LastConnectionError;
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw new ConnectTimeoutException(
+                $"ZooKeeper: no session with {options.ConnectionString} within the connect timeout of {options.ConnectTimeout.TotalMilliseconds:0} ms{(last is null ? "." : ": " + last.Message)}",
+                last);
         }
         catch
         {
@@ -88,7 +109,10 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
         }
     }
 
-    /// <summary>Creates a client for <paramref name="connectionString"/> and waits until its session is established.</summary>
+    /// <summary>
+    /// Creates a client for <paramref name="connectionString"/> and waits until its session is established (at most the
+    /// default <see cref="ZooKeeperClientOptions.ConnectTimeout"/>; <paramref name="sessionTimeout"/> is the session's timeout, not the wait's).
+    /// </summary>
     public static Task<ZooKeeperClient> ConnectAsync(string connectionString, TimeSpan? sessionTimeout = null, CancellationToken cancellationToken = default) =>
         ConnectAsync(new ZooKeeperClientOptions { ConnectionString = connectionString, SessionTimeout = sessionTimeout ?? TimeSpan.FromSeconds(10) }, cancellationToken);
 
@@ -132,6 +156,14 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
     public long RefusedHandshakes => Interlocked.Read(ref _refusedHandshakes);
 
     private long _refusedHandshakes;
+
+    /// <summary>
+    /// The error that ended the last connection attempt or connection (refused, timed out, lost), or null if none
+    /// failed yet. Carried as the inner exception of <see cref="ConnectTimeoutException"/>.
+    /// </summary>
+    public Exception? LastConnectionError => _lastConnectionError;
+
+    private volatile Exception? _lastConnectionError;
 
     /// <summary>The server the client is connected to, if any (host:port).</summary>
     public string? ConnectedServer => _currentHost;
@@ -216,6 +248,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
         if (State == ZooKeeperState.Connected)
         {
             var close = new Call<bool>(OpCode.CloseSession, null, null, null);
+            TaskObservation.Observe(close.Task);
             if (_outgoing.Writer.TryWrite(close))
             {
                 try
@@ -259,109 +292,4 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
             _ => new ObjectDisposedException(nameof(ZooKeeperClient), "The ZooKeeper client was disposed."),
         };
     }
-
-    // ---- IConnectionOwner ----
-    ILogger IConnectionOwner.Logger => _logger;
-
-    ClientMetrics IConnectionOwner.Metrics => _metrics;
-
-    WatchManager IConnectionOwner.Watches => _watches;
-
-    int IConnectionOwner.NextXid()
-    {
-        // Single writer at a time, but keep it atomic anyway; wrap to 1 (0 and negatives are reserved).
-        while (true)
-        {
-            int current = Volatile.Read(ref _xid);
-            int next = current == int.MaxValue ? 1 : current + 1;
-            if (Interlocked.CompareExchange(ref _xid, next, current) == current)
-            {
-                return next;
-            }
-        }
-    }
-
-    bool IConnectionOwner.TryDequeue(out Call call) => _outgoing.Reader.TryRead(out call!);
-
-    ValueTask<bool> IConnectionOwner.WaitToDequeueAsync(CancellationToken cancellationToken) => _outgoing.Reader.WaitToReadAsync(cancellationToken);
-
-    void IConnectionOwner.RequestPing() => _outgoing.Writer.TryWrite(PingCall.Instance);
-
-    void IConnectionOwner.OnReplyZxid(long zxid)
-    {
-        long current = Interlocked.Read(ref _lastZxid);
-        while (zxid > current)
-        {
-            long seen = Interlocked.CompareExchange(ref _lastZxid, zxid, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
-
-    void IConnectionOwner.OnServerHeard() => Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
-
-    void IConnectionOwner.OnNotification(in WatcherEvent watcherEvent, long headerZxid)
-    {
-        string? path = ToClientPath(watcherEvent.Path);
-        if (path is null)
-        {
-            Log.NotificationOutsideChroot(_logger, watcherEvent.Path);
-            return;
-        }
-
-        var type = (WatchEventType)watcherEvent.Type;
-        _metrics.WatchEvent(type);
-        var watchedEvent = new WatchedEvent(type, path, headerZxid > 0 ? headerZxid : null);
-        _dispatcher.Post(_watches.Materialize(type, path), watchedEvent);
-    }
-
-    void IConnectionOwner.OnAuthFailed(Exception reason)
-    {
-        lock (_stateGate)
-        {
-            _terminalReason ??= reason;
-            _authFailed = true;
-        }
-    }
-
-    private bool _authFailed;
-
-    Exception IConnectionOwner.CreateLostRequestException(Call call, Exception cause)
-    {
-        if (State.IsTerminal())
-        {
-            return CreateTerminalException(call.Path);
-        }
-
-        return new ConnectionLossException(call.Path, $"ZooKeeper: connection lost before the reply to {OpNames.Of(call.OpCode)}{(call.Path is null ? string.Empty : " " + call.Path)} arrived ({cause.Message}). A write may or may not have been applied.", cause);
-    }
-
-    // ---- chroot ----
-    private string ToServerPath(string path) => _chroot is null ? path : path == "/" ? _chroot : _chroot + path;
-
-    private string? ToClientPath(string serverPath)
-    {
-        if (_chroot is null)
-        {
-            return serverPath;
-        }
-
-        if (serverPath == _chroot)
-        {
-            return "/";
-        }
-
-        if (serverPath.Length > _chroot.Length && serverPath.StartsWith(_chroot, StringComparison.Ordinal) && serverPath[_chroot.Length] == '/')
-        {
-            return serverPath[_chroot.Length..];
-        }
-
-        return null;
-    }
-
-    private string StripChroot(string serverPath) => ToClientPath(serverPath) ?? serverPath;
 }

@@ -1,9 +1,10 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using ZkTypedState.Client.Session;
 
 namespace ZkTypedState.Client;
 
-/// <summary>Settings of a <see cref="ZooKeeperClient"/>.</summary>
+/// <summary>Settings of a <see cref="ZooKeeperClient"/>. Checked by <see cref="Validate"/> when a client is created.</summary>
 public sealed class ZooKeeperClientOptions
 {
     /// <summary>The server jute.maxbuffer default (1,048,575 bytes): the largest request the server accepts.</summary>
@@ -31,11 +32,29 @@ public sealed class ZooKeeperClientOptions
     /// </summary>
     public double PresumedExpiryFraction { get; set; } = 1.0;
 
-    /// <summary>The most a reconnect attempt waits before trying the next host (full jitter, exponential from 10 ms).</summary>
+    /// <summary>
+    /// The most a reconnect attempt waits before trying the next host (full jitter, exponential from 100 ms). Whatever
+    /// this is, one host is tried at most twice a second, and the backoff only resets after a connection proved useful.
+    /// </summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long <see cref="ZooKeeperClient.DisposeAsync"/> waits for the server to confirm closeSession.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long <see cref="ZooKeeperClient.ConnectAsync(ZooKeeperClientOptions, CancellationToken)"/> waits for the first
+    /// session before it fails with <see cref="ConnectTimeoutException"/> (whose inner exception is the last connection
+    /// error). Distinct from <see cref="SessionTimeout"/>. <see cref="Timeout.InfiniteTimeSpan"/> waits until cancelled.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// When set, a call that has waited this long — for a session or for its reply — fails with
+    /// <see cref="OperationTimeoutException"/> (a request already sent may still be applied). Off
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>) by default, as the Java client's request timeout: a call then waits until
+    /// it is answered, its connection is lost, or the session ends.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>Where the client logs. Auth data is never logged.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
@@ -49,28 +68,64 @@ public sealed class ZooKeeperClientOptions
     /// <summary>Seeds lastZxidSeen, e.g. with the zxid a previous session reached, so no server older than that serves this client.</summary>
     public long InitialLastZxidSeen { get; set; }
 
-    internal void Validate()
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting and the accepted range.</summary>
+    public void Validate()
     {
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {
-            throw new ArgumentException("ConnectionString is required.", nameof(ConnectionString));
+            throw new ArgumentException("ZooKeeperClientOptions.ConnectionString is required (host:port[,host:port…][/chroot]).", nameof(ConnectionString));
         }
 
-        if (SessionTimeout <= TimeSpan.Zero || SessionTimeout.TotalMilliseconds > int.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(SessionTimeout), SessionTimeout, "SessionTimeout must be positive.");
-        }
+        // Throws with the exact reason (bad port, unbracketed IPv6, empty host, invalid chroot).
+        _ = Session.ConnectionString.Parse(ConnectionString);
+
+        RequirePositive(SessionTimeout, nameof(SessionTimeout), allowInfinite: false);
+        RequireNonNegative(MaxReconnectDelay, nameof(MaxReconnectDelay));
+        RequireNonNegative(CloseTimeout, nameof(CloseTimeout));
+        RequirePositive(ConnectTimeout, nameof(ConnectTimeout), allowInfinite: true);
+        RequirePositive(OperationTimeout, nameof(OperationTimeout), allowInfinite: true);
 
         if (MaxFrameSize < 1024)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxFrameSize), MaxFrameSize, "MaxFrameSize must be at least 1024 bytes.");
+            throw new ArgumentOutOfRangeException(nameof(MaxFrameSize), MaxFrameSize, "ZooKeeperClientOptions.MaxFrameSize must be at least 1024 bytes.");
         }
 
-        if (PresumedExpiryFraction is <= 0 or > 10)
+        if (MaxRequestSize < 1024)
         {
-            throw new ArgumentOutOfRangeException(nameof(PresumedExpiryFraction), PresumedExpiryFraction, "PresumedExpiryFraction must be in (0, 10].");
+            throw new ArgumentOutOfRangeException(nameof(MaxRequestSize), MaxRequestSize, "ZooKeeperClientOptions.MaxRequestSize must be at least 1024 bytes (the server's jute.maxbuffer, 1,048,575 by default).");
+        }
+
+        if (double.IsNaN(PresumedExpiryFraction) || PresumedExpiryFraction is <= 0 or > 10)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PresumedExpiryFraction), PresumedExpiryFraction, "ZooKeeperClientOptions.PresumedExpiryFraction must be in (0, 10].");
+        }
+
+        if (InitialLastZxidSeen < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InitialLastZxidSeen), InitialLastZxidSeen, "ZooKeeperClientOptions.InitialLastZxidSeen must not be negative.");
         }
 
         Tls?.Validate();
+    }
+
+    private static void RequirePositive(TimeSpan value, string name, bool allowInfinite)
+    {
+        if (allowInfinite && value == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        if (value <= TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"ZooKeeperClientOptions.{name} must be positive and at most {int.MaxValue} ms{(allowInfinite ? " (or Timeout.InfiniteTimeSpan)" : string.Empty)}.");
+        }
+    }
+
+    private static void RequireNonNegative(TimeSpan value, string name)
+    {
+        if (value < TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"ZooKeeperClientOptions.{name} must be zero or positive and at most {int.MaxValue} ms.");
+        }
     }
 }

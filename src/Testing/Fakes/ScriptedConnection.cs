@@ -127,6 +127,17 @@ public sealed class ScriptedConnection : IAsyncDisposable
     public async Task SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) =>
         await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Sends raw bytes in pieces of <paramref name="chunkSize"/> with <paramref name="pause"/> between them (a byte-by-byte server).</summary>
+    public async Task SendRawInChunksAsync(ReadOnlyMemory<byte> bytes, int chunkSize, TimeSpan pause, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        for (int offset = 0; offset < bytes.Length; offset += chunkSize)
+        {
+            await _stream.WriteAsync(bytes.Slice(offset, Math.Min(chunkSize, bytes.Length - offset)), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Waits until the client closes its side (returns true) or the token fires. Discards anything it sends meanwhile.</summary>
     public async Task<bool> WaitForClientCloseAsync(CancellationToken cancellationToken = default)
     {

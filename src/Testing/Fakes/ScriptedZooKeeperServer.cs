@@ -70,9 +70,12 @@ public sealed class ScriptedZooKeeperServer : IAsyncDisposable
     /// <summary>Stops listening and closes every connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Cancel the pending accept and let the loop end before stopping the listener: stopping first raced a loop that
+        // was just restarting AcceptSocketAsync ("Not listening").
         _stop.Cancel();
-        _listener.Stop();
         await _acceptLoop.ConfigureAwait(false);
+        _listener.Stop();
+        _accepted.Writer.TryComplete();
         ScriptedConnection[] connections;
         lock (_connections)
         {

@@ -11,7 +11,7 @@ public sealed class MalformedServerTests
 
     private static async Task<(ZooKeeperClient Client, ScriptedConnection Connection)> ConnectAsync(ScriptedZooKeeperServer server, int timeoutMs = 4000, System.Diagnostics.Stopwatch? sinceHandshake = null)
     {
-        var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = TimeSpan.FromMilliseconds(timeoutMs) });
+        var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = TimeSpan.FromMilliseconds(timeoutMs), CloseTimeout = TimeSpan.FromMilliseconds(100) });
         ScriptedConnection connection = await server.AcceptAsync(Timeouts.Token());
         await connection.ReadConnectRequestAsync(Timeouts.Token());
         sinceHandshake?.Start();
@@ -167,7 +167,7 @@ public sealed class MalformedServerTests
     public async Task A_server_that_closes_without_answering_the_handshake_is_retried()
     {
         await using var server = ScriptedZooKeeperServer.Start();
-        var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = TimeSpan.FromSeconds(4) });
+        var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = TimeSpan.FromSeconds(4), CloseTimeout = TimeSpan.FromMilliseconds(100) });
         await using (client)
         {
             ScriptedConnection refused = await server.AcceptAsync(Timeouts.Token());

@@ -11,7 +11,13 @@ public sealed class OwnServerFixture : IAsyncLifetime
     public async Task InitializeAsync() =>
         Server = await ZooKeeperTestServer.StartAsync(new ZooKeeperTestServerOptions { TickTimeMs = 200, MaxSessionTimeoutMs = 30_000 });
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+
+        // Suite-level: every test that shared this server is done; none may have left a faulted task unobserved.
+        UnobservedExceptions.AssertNone();
+    }
 
     public async Task<ZooKeeperClient> ConnectAsync(string connectionString, TimeSpan? sessionTimeout = null, double presumedExpiryFraction = 1.0)
     {

@@ -13,7 +13,13 @@ public sealed class ZooKeeperServerFixture : IAsyncLifetime
     public async Task InitializeAsync() =>
         Server = await ZooKeeperTestServer.StartAsync(new ZooKeeperTestServerOptions { TickTimeMs = 200, ContainerCheckIntervalMs = 200 });
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+
+        // Suite-level: every test that shared this server is done; none may have left a faulted task unobserved.
+        UnobservedExceptions.AssertNone();
+    }
 
     public Task<ZooKeeperClient> ConnectAsync(string? chroot = null, TimeSpan? sessionTimeout = null) =>
         ZooKeeperClient.ConnectAsync(

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using ZkTypedState.Client.Tests.Support;
+using ZkTypedState.Testing;
+
+namespace ZkTypedState.Client.Tests.Session;
+
+/// <summary>Silence is noticed at the read deadline, not at the next tick of a polling timer.</summary>
+/// <remarks>Solo: a thread pool starved by tests running alongside delays any timer by hundreds of milliseconds.</remarks>
+[Collection(ZkTypedState.Client.Tests.Resilience.SoloCollection.Name)]
+public sealed class SilenceDetectionTests
+{
+    [Fact]
+    public async Task A_server_that_falls_silent_is_dropped_within_a_few_milliseconds_of_the_read_deadline()
+    {
+        await using var server = ScriptedZooKeeperServer.Start();
+        // Session 6 s: read timeout 4 s, ping after 1.33 s of quiet. A polling watchdog ticked every 500 ms (its cap) here.
+        var (client, connection) = await Scripted.ConnectAsync(server, timeoutMs: 6000);
+        await using (client)
+        {
+            ScriptedRequest ping = (await connection.ReadRequestAsync(Timeouts.Token()))!;
+            Assert.Equal(-2, ping.Xid);
+
+            // Answer the ping half a tick after it came, then nothing more. A polling watchdog sent the ping on a tick, so
+            // the deadline fell half-way between two ticks and silence was noticed ~250 ms late.
+            await Task.Delay(250);
+            await connection.SendReplyAsync(-2, 0, 0);
+            var silence = Stopwatch.StartNew();
+            Assert.True(await connection.WaitForClientCloseAsync(Timeouts.Token()));
+            silence.Stop();
+            await client.WaitForStateAsync(s => s != ZooKeeperState.Connected, Timeouts.Token());
+            string? reason = client.LastConnectionError?.Message;
+
+            TimeSpan readTimeout = TimeSpan.FromMilliseconds(4000);
+            // Before: ~250 ms late. Allow 150 ms for scheduling on a loaded machine.
+            Assert.True(
+                silence.Elapsed > readTimeout - TimeSpan.FromMilliseconds(20) && silence.Elapsed < readTimeout + TimeSpan.FromMilliseconds(150),
+                $"Silence of {silence.Elapsed.TotalMilliseconds:0} ms before the client closed (read timeout {readTimeout.TotalMilliseconds:0} ms); the client said: {reason}");
+        }
+    }
+}
