@@ -38,7 +38,11 @@ internal sealed class ZkTypedStateHostedService(IServiceProvider services, IOpti
             string message = $"ZkTypedState: not every node was loaded within {timeout} (pending: {pending}; session state {session.State}).";
             if (failStartup)
             {
-                throw new TimeoutException(message + " Set InitialSyncFailure = Continue to start anyway.");
+                // The last connection error says why (refused, unreachable, TLS, auth), not just that time ran out.
+                Exception? cause = session.Client?.LastConnectionError;
+                throw new TimeoutException(
+                    message + (cause is null ? string.Empty : $" Last connection error: {cause.Message}") + " Set InitialSyncFailure = Continue to start anyway.",
+                    cause);
             }
 
             _logger.LogWarning("{Message} Continuing; the nodes load once ZooKeeper is reachable.", message);

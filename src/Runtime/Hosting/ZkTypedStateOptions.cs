@@ -29,7 +29,7 @@ public enum InitialSyncFailureBehavior
 }
 
 /// <summary>Settings of the typed-state runtime.</summary>
-public sealed class ZkTypedStateOptions
+public sealed partial class ZkTypedStateOptions
 {
     /// <summary><c>host:port[,host:port…][/chroot]</c>.</summary>
     public string ConnectionString { get; set; } = "127.0.0.1:2181";

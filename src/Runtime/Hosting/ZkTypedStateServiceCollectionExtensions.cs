@@ -30,6 +30,10 @@ public static class ZkTypedStateServiceCollectionExtensions
             optionsBuilder.Configure(configure);
         }
 
+        // Every setting checked with a clear message when the host starts, not later in a reconnect loop.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ZkTypedStateOptions>, ZkTypedStateOptionsValidator>());
+        optionsBuilder.ValidateOnStart();
+
         services.TryAddSingleton(sp => new ZooKeeperSession(
             sp.GetRequiredService<IOptions<ZkTypedStateOptions>>().Value,
             sp.GetService<ILoggerFactory>(),

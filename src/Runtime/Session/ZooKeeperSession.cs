@@ -40,6 +40,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
     public ZooKeeperSession(ZkTypedStateOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         _options = options;
         _loggerFactory = loggerFactory;
         _meterFactory = meterFactory;
@@ -117,17 +118,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
 
     private void CreateClient(long lastZxid, bool lineageReset)
     {
-        var clientOptions = new ZooKeeperClientOptions
-        {
-            ConnectionString = _options.ConnectionString,
-            SessionTimeout = _options.SessionTimeout,
-            PresumedExpiryFraction = _options.PresumedExpiryFraction,
-            LoggerFactory = _loggerFactory,
-            MeterFactory = _meterFactory,
-            InitialLastZxidSeen = lastZxid,
-            Tls = _options.Tls,
-        };
-        _options.ConfigureClient?.Invoke(clientOptions);
+        ZooKeeperClientOptions clientOptions = _options.BuildClientOptions(lastZxid, _loggerFactory, _meterFactory);
         var client = new ZooKeeperClient(clientOptions);
         var handle = new Handle(client, Interlocked.Increment(ref _epoch), lineageReset);
         lock (_gate)

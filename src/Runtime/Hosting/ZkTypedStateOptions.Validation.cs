@@ -1,0 +1,88 @@
+using ZkTypedState.Client;
+
+namespace ZkTypedState;
+
+public sealed partial class ZkTypedStateOptions
+{
+    /// <summary>
+    /// Checks every setting and throws an <see cref="ArgumentException"/> naming the option and its accepted range.
+    /// It also builds the client options the session would use (including <see cref="ConfigureClient"/> and
+    /// <see cref="Tls"/>) and validates them with <see cref="ZooKeeperClientOptions.Validate"/>, so a bad connection
+    /// string or client setting fails at startup, not in a background reconnect loop. The host calls it when the options
+    /// are first resolved (<c>ValidateOnStart</c>); <see cref="ZooKeeperSession"/> calls it when constructed.
+    /// </summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException("ZkTypedStateOptions.ConnectionString must name at least one host (host:port[,host:port…][/chroot]).", nameof(ConnectionString));
+        }
+
+        RequirePositive(SessionTimeout, nameof(SessionTimeout));
+        RequirePositive(InitialSyncTimeout, nameof(InitialSyncTimeout), allowInfinite: true);
+        RequirePositive(MaxNewSessionDelay, nameof(MaxNewSessionDelay));
+        RequireDefined(InitialSyncFailure, nameof(InitialSyncFailure));
+        RequireDefined(SessionLossPolicy, nameof(SessionLossPolicy));
+        RequireAtLeast(MaxConcurrentReads, 1, nameof(MaxConcurrentReads));
+        RequireAtLeast(MaxFamilyNonMembers, 1, nameof(MaxFamilyNonMembers));
+        RequireAtLeast(MaxPayloadBytes, 1, nameof(MaxPayloadBytes));
+        for (int i = 0; i < Credentials.Count; i++)
+        {
+            (string scheme, byte[] auth) = Credentials[i];
+            if (string.IsNullOrWhiteSpace(scheme) || auth is null)
+            {
+                throw new ArgumentException($"ZkTypedStateOptions.Credentials[{i}] needs a scheme (e.g. \"digest\") and auth bytes.", nameof(Credentials));
+            }
+        }
+
+        // PresumedExpiryFraction, Tls and everything ConfigureClient sets are checked by the client's own rules.
+        BuildClientOptions(lastZxid: 0, loggerFactory: null, meterFactory: null).Validate();
+    }
+
+    /// <summary>The client options a session of these settings uses (one place, so validation checks what is used).</summary>
+    internal ZooKeeperClientOptions BuildClientOptions(long lastZxid, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory)
+    {
+        var clientOptions = new ZooKeeperClientOptions
+        {
+            ConnectionString = ConnectionString,
+            SessionTimeout = SessionTimeout,
+            PresumedExpiryFraction = PresumedExpiryFraction,
+            LoggerFactory = loggerFactory,
+            MeterFactory = meterFactory,
+            InitialLastZxidSeen = lastZxid,
+            Tls = Tls,
+        };
+        ConfigureClient?.Invoke(clientOptions);
+        return clientOptions;
+    }
+
+    private static void RequirePositive(TimeSpan value, string name, bool allowInfinite = false)
+    {
+        if (allowInfinite && value == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        if (value <= TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"ZkTypedStateOptions.{name} must be positive and at most {int.MaxValue} ms{(allowInfinite ? " (or Timeout.InfiniteTimeSpan)" : string.Empty)} (was {value}).");
+        }
+    }
+
+    private static void RequireAtLeast(int value, int minimum, string name)
+    {
+        if (value < minimum)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"ZkTypedStateOptions.{name} must be at least {minimum} (was {value}).");
+        }
+    }
+
+    private static void RequireDefined<TEnum>(TEnum value, string name)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"ZkTypedStateOptions.{name} must be one of {string.Join(", ", Enum.GetNames<TEnum>())} (was {value}).");
+        }
+    }
+}
