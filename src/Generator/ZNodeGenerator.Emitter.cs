@@ -276,6 +276,9 @@ public sealed partial class ZNodeGenerator
             string path = XmlEscape(spec.PathTemplate);
             string parameters = string.Join(", ", spec.Parameters.Select(p => "string " + p.Identifier));
             string values = "[" + string.Join(", ", spec.Parameters.Select(p => p.Identifier)) + "]";
+            // The accessor's own parameter names must not clash with a template parameter of the same name ({node}).
+            string nodeName = Unclashed("node", spec);
+            string tokenName = Unclashed("cancellationToken", spec);
 
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// Typed access to the nodes bound from <c>{path}</c> (<see cref=\"{type}.ZNode\"/>), one per set of");
@@ -297,16 +300,44 @@ public sealed partial class ZNodeGenerator
             writer.WriteLine("/// <summary>The descriptor, with the path template.</summary>");
             writer.WriteLine($"public global::ZkTypedState.ZNodeDescriptor<{type}> Descriptor => this._family.Descriptor;");
             writer.WriteLine();
-            writer.WriteLine($"/// <summary>The node at <c>{path}</c> for the given parameter values, bound and watched on first use.</summary>");
+            writer.WriteLine("/// <summary>The runtime's family: members discovered from ZooKeeper, <c>MemberAdded</c>/<c>MemberRemoved</c> events.</summary>");
+            writer.WriteLine($"public global::ZkTypedState.IZNodeFamily<{type}> Family => this._family;");
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>The names of the members that exist in ZooKeeper (parameter values joined by '/').</summary>");
+            writer.WriteLine("public global::System.Collections.Generic.IReadOnlyCollection<string> Members => this._family.Members;");
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>The node at <c>{path}</c> for the given parameter values: a member is already loaded; another name is bound (bounded, see MaxFamilyNonMembers).</summary>");
             WriteParameterDocs(writer, spec);
             writer.WriteLine("/// <returns>The node.</returns>");
             writer.WriteLine($"public global::ZkTypedState.IZNode<{type}> Get({parameters}) => this._family.Get({values});");
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>Like <see cref=\"Get\"/>, and waits until the node has been read.</summary>");
+            WriteParameterDocs(writer, spec);
+            writer.WriteLine($"/// <param name=\"{tokenName}\">Ends the wait.</param>");
+            writer.WriteLine("/// <returns>The loaded node.</returns>");
+            writer.WriteLine($"public global::System.Threading.Tasks.Task<global::ZkTypedState.IZNode<{type}>> GetAsync({parameters}, global::System.Threading.CancellationToken {tokenName} = default) => this._family.GetAsync({values}, {tokenName});");
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>The node for the given parameter values if it is already bound (a member, or a name asked for before); never binds.</summary>");
+            WriteParameterDocs(writer, spec);
+            writer.WriteLine($"/// <param name=\"{nodeName}\">The node, when found.</param>");
+            writer.WriteLine("/// <returns>Whether the node is bound.</returns>");
+            writer.WriteLine($"public bool TryGet({parameters}, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out global::ZkTypedState.IZNode<{type}>? {nodeName}) => this._family.TryGet({values}, out {nodeName});");
             writer.WriteLine();
             writer.WriteLine($"/// <summary>The options name of the given parameter values, for <c>IOptionsMonitor&lt;{XmlEscape(spec.Name.TrimStart('@'))}&gt;.Get(name)</c>.</summary>");
             WriteParameterDocs(writer, spec);
             writer.WriteLine("/// <returns>The values joined by '/'.</returns>");
             writer.WriteLine($"public static string GetOptionsName({parameters}) => {type}.ZNode.ToOptionsName({values});");
             writer.CloseBlock();
+        }
+
+        private static string Unclashed(string name, ZNodeSpec spec)
+        {
+            while (spec.Parameters.Any(p => p.Identifier.TrimStart('@') == name))
+            {
+                name += "_";
+            }
+
+            return name;
         }
 
         private static void WriteParameterDocs(SourceWriter writer, ZNodeSpec spec)

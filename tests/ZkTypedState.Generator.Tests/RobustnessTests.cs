@@ -36,6 +36,15 @@ public class RobustnessTests
     }
 
     [Fact]
+    public void TemplateParameters_NamedLikeTheAccessorsOwnParameters_Compile()
+    {
+        // The family accessor's TryGet(…, out node) and GetAsync(…, cancellationToken) must not clash with {node}.
+        GeneratorRun run = GeneratorHarness.Run(
+            "using ZkTypedState;\nnamespace Contoso;\n/// <summary>Odd names.</summary>\n[ZNode(\"/config/{node}/{cancellationToken}/{node_}\")]\npublic partial class Odd { /// <summary>A.</summary>\npublic int A { get; set; } }");
+        run.AssertCompilesCleanly();
+    }
+
+    [Fact]
     public void PartialTypeInTwoFiles_WithTheAttributeOnOnePart_IsGeneratedOnce()
     {
         GeneratorRun run = GeneratorHarness.Run(
