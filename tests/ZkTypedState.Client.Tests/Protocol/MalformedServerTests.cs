@@ -9,46 +9,11 @@ public sealed class MalformedServerTests
 {
     private const int GetDataOp = 4;
 
-    private static async Task<(ZooKeeperClient Client, ScriptedConnection Connection)> ConnectAsync(ScriptedZooKeeperServer server, int timeoutMs = 4000, System.Diagnostics.Stopwatch? sinceHandshake = null)
-    {
-        var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = TimeSpan.FromMilliseconds(timeoutMs), CloseTimeout = TimeSpan.FromMilliseconds(100) });
-        ScriptedConnection connection = await server.AcceptAsync(Timeouts.Token());
-        await connection.ReadConnectRequestAsync(Timeouts.Token());
-        sinceHandshake?.Start();
-        await connection.SendConnectResponseAsync(timeoutMs, sessionId: 0x42);
-        await client.WaitForConnectedAsync(Timeouts.Token());
-        return (client, connection);
-    }
-
-    private static byte[] Header(int xid, long zxid, int err)
-    {
-        byte[] header = new byte[16];
-        BinaryPrimitives.WriteInt32BigEndian(header, xid);
-        BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(4), zxid);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(12), err);
-        return header;
-    }
-
-    private static byte[] Frame(params byte[][] parts)
-    {
-        int length = parts.Sum(p => p.Length);
-        byte[] frame = new byte[4 + length];
-        BinaryPrimitives.WriteInt32BigEndian(frame, length);
-        int offset = 4;
-        foreach (byte[] part in parts)
-        {
-            part.CopyTo(frame, offset);
-            offset += part.Length;
-        }
-
-        return frame;
-    }
-
     [Fact]
     public async Task A_truncated_frame_fails_the_request_with_ConnectionLoss_and_closes_the_connection()
     {
         await using var server = ScriptedZooKeeperServer.Start();
-        var (client, connection) = await ConnectAsync(server);
+        var (client, connection) = await Scripted.ConnectAsync(server);
         await using (client)
         {
             Task<NodeData> read = client.GetDataAsync("/a");
@@ -56,7 +21,7 @@ public sealed class MalformedServerTests
             Assert.Equal(GetDataOp, request.OpCode);
 
             // A frame that promises 100 bytes, delivers 20, then the server goes away.
-            byte[] partial = Frame(Header(request.Xid, 5, 0), new byte[84]).AsSpan(0, 24).ToArray();
+            byte[] partial = Scripted.Frame(Scripted.Header(request.Xid, 5, 0), new byte[84]).AsSpan(0, 24).ToArray();
             await connection.SendRawAsync(partial);
             connection.Close();
 
@@ -70,7 +35,7 @@ public sealed class MalformedServerTests
     public async Task An_oversize_length_prefix_closes_the_connection_at_once_without_allocating_it()
     {
         await using var server = ScriptedZooKeeperServer.Start();
-        var (client, connection) = await ConnectAsync(server);
+        var (client, connection) = await Scripted.ConnectAsync(server);
         await using (client)
         {
             Task<NodeData> read = client.GetDataAsync("/a");
@@ -93,7 +58,7 @@ public sealed class MalformedServerTests
     public async Task A_garbage_record_in_a_reply_is_a_protocol_error_not_a_crash()
     {
         await using var server = ScriptedZooKeeperServer.Start();
-        var (client, connection) = await ConnectAsync(server);
+        var (client, connection) = await Scripted.ConnectAsync(server);
         await using (client)
         {
             Task<NodeData> read = client.GetDataAsync("/a");
@@ -102,7 +67,7 @@ public sealed class MalformedServerTests
             // Header OK, then a data buffer that claims 1 MB inside a 10-byte body.
             byte[] body = new byte[10];
             BinaryPrimitives.WriteInt32BigEndian(body, 1_000_000);
-            await connection.SendRawAsync(Frame(Header(request.Xid, 5, 0), body));
+            await connection.SendRawAsync(Scripted.Frame(Scripted.Header(request.Xid, 5, 0), body));
 
             var lost = await Assert.ThrowsAsync<ConnectionLossException>(() => read.WaitAsync(Timeouts.Event));
             Assert.IsType<ZooKeeperProtocolException>(lost.InnerException);
@@ -114,13 +79,13 @@ public sealed class MalformedServerTests
     public async Task A_reply_with_the_wrong_xid_closes_the_connection()
     {
         await using var server = ScriptedZooKeeperServer.Start();
-        var (client, connection) = await ConnectAsync(server);
+        var (client, connection) = await Scripted.ConnectAsync(server);
         await using (client)
         {
             Task<NodeData> read = client.GetDataAsync("/a");
             ScriptedRequest request = (await connection.ReadRequestAnsweringPingsAsync(Timeouts.Token()))!;
 
-            await connection.SendRawAsync(Frame(Header(request.Xid + 7, 5, -101)));
+            await connection.SendRawAsync(Scripted.Frame(Scripted.Header(request.Xid + 7, 5, -101)));
 
             var lost = await Assert.ThrowsAsync<ConnectionLossException>(() => read.WaitAsync(Timeouts.Event));
             Assert.Contains("out of order", lost.InnerException!.Message);
@@ -133,7 +98,7 @@ public sealed class MalformedServerTests
         await using var server = ScriptedZooKeeperServer.Start();
         // The read deadline runs from the last frame received: the handshake answer.
         var started = new System.Diagnostics.Stopwatch();
-        var (client, connection) = await ConnectAsync(server, timeoutMs: 900, sinceHandshake: started);
+        var (client, connection) = await Scripted.ConnectAsync(server, timeoutMs: 900, sinceHandshake: started);
         await using (client)
         {
             var disconnected = new TaskCompletionSource<ZooKeeperStateChange>();
@@ -188,7 +153,7 @@ public sealed class MalformedServerTests
     public async Task An_expired_session_answer_is_terminal_and_fails_every_call_with_SessionExpired()
     {
         await using var server = ScriptedZooKeeperServer.Start();
-        var (client, connection) = await ConnectAsync(server);
+        var (client, connection) = await Scripted.ConnectAsync(server);
         await using (client)
         {
             connection.Close();

@@ -6,9 +6,12 @@ namespace ZkTypedState.Client.Tests.Support;
 /// <summary>Shared steps for tests driving a <see cref="ScriptedZooKeeperServer"/>.</summary>
 public static class Scripted
 {
-    /// <summary>Creates a client for the server (optionally customised), accepts it and answers its handshake.</summary>
+    /// <summary>
+    /// Creates a client for the server (optionally customised), accepts it and answers its handshake;
+    /// <paramref name="sinceHandshake"/>, when given, is started just before the handshake is answered.
+    /// </summary>
     public static async Task<(ZooKeeperClient Client, ScriptedConnection Connection)> ConnectAsync(
-        ScriptedZooKeeperServer server, int timeoutMs = 4000, Action<ZooKeeperClientOptions>? configure = null)
+        ScriptedZooKeeperServer server, int timeoutMs = 4000, Action<ZooKeeperClientOptions>? configure = null, System.Diagnostics.Stopwatch? sinceHandshake = null)
     {
         // A scripted server rarely answers closeSession: do not let every test wait the default 2 s for it.
         var options = new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = TimeSpan.FromMilliseconds(timeoutMs), CloseTimeout = TimeSpan.FromMilliseconds(100) };
@@ -16,6 +19,7 @@ public static class Scripted
         var client = new ZooKeeperClient(options);
         ScriptedConnection connection = await server.AcceptAsync(Timeouts.Token());
         await connection.ReadConnectRequestAsync(Timeouts.Token());
+        sinceHandshake?.Start();
         await connection.SendConnectResponseAsync(timeoutMs, sessionId: 0x42);
         await client.WaitForConnectedAsync(Timeouts.Token());
         return (client, connection);
