@@ -134,10 +134,31 @@ public sealed class TlsHandshakeFailureTests(TlsServerFixture fixture, ITestOutp
         int attempts = proxy.TotalConnections;
         output.WriteLine($"TLS attempts in {window.TotalSeconds:0} s: {attempts}");
         Assert.Equal(ZooKeeperState.Connecting, client.State);
-        Assert.InRange(attempts, 2, 40);
+        // At most one attempt per host per 500 ms (the reconnect backoff): 7 in 3 s, plus one of slack.
+        Assert.InRange(attempts, 2, 8);
         Assert.Contains(logs.Lines, line => line.Message.Contains("TLS handshake with " + proxy.ConnectionString + " failed", StringComparison.Ordinal)
             && line.Message.Contains("Tls.TrustedRootCertificates", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, line => line.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_to_a_distrusted_server_ends_at_the_connect_timeout_with_the_TLS_failure_as_the_cause()
+    {
+        using var other = TestCertificateAuthority.Create("Some other CA");
+        var options = new ZooKeeperClientOptions
+        {
+            ConnectionString = fixture.Server.SecureConnectionString!,
+            Tls = new ZooKeeperTlsOptions { TrustedRootCertificates = { other.Certificate } },
+            ConnectTimeout = TimeSpan.FromSeconds(1.5),
+        };
+
+        var clock = Stopwatch.StartNew();
+        var timeout = await Assert.ThrowsAsync<ConnectTimeoutException>(() => ZooKeeperClient.ConnectAsync(options, Timeouts.Token()));
+        output.WriteLine($"{clock.ElapsedMilliseconds} ms: {timeout.Message}");
+
+        var cause = Assert.IsType<ZooKeeperTlsException>(timeout.InnerException);
+        Assert.Contains("does not chain to any of the 1 certificate(s) in Tls.TrustedRootCertificates", cause.Message);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(10));
     }
 
     private async Task<(ZooKeeperTlsException Failure, TimeSpan Elapsed)> FailingAttemptAsync(ZooKeeperTlsOptions tls)
