@@ -62,7 +62,8 @@ public sealed class UndiscoveredFamilyTests(RuntimeServerFixture fixture)
         var services = new ServiceCollection();
         services.AddZkTypedState(o => o.MaxFamilyNonMembers = 0);
         await using ServiceProvider provider = services.BuildServiceProvider();
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => provider.GetRequiredService<ZNodeRuntime>());
+        // Resolved through Options validation (ZkTypedStateOptions.Validate), so the message names the option.
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<ZNodeRuntime>());
         Assert.Contains("MaxFamilyNonMembers must be at least 1", error.Message, StringComparison.Ordinal);
     }
 }
