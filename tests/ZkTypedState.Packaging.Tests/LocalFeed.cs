@@ -26,13 +26,16 @@ public sealed class LocalFeed : IAsyncLifetime
     /// <summary>The ZkTypedState package file.</summary>
     public string RuntimePackage { get; private set; } = string.Empty;
 
+    /// <summary>The packed package of <paramref name="id"/> (e.g. "ZkTypedState.Recipes").</summary>
+    public string Package(string id) => Path.Combine(Feed, $"{id}.{Version}.nupkg");
+
     /// <summary>What packing printed (for a failing test's output).</summary>
     public string PackLog => _log.ToString();
 
     /// <inheritdoc/>
     public async Task InitializeAsync()
     {
-        foreach (string project in new[] { "src/Client/ZkTypedState.Client.csproj", "src/Runtime/ZkTypedState.csproj", "src/Testing/ZkTypedState.Testing.csproj" })
+        foreach (string project in new[] { "src/Client/ZkTypedState.Client.csproj", "src/Runtime/ZkTypedState.csproj", "src/Recipes/ZkTypedState.Recipes.csproj", "src/Testing/ZkTypedState.Testing.csproj" })
         {
             _log.Append(await RunAsync("dotnet", $"pack \"{Path.Combine(RepoRoot, project)}\" -c Release -o \"{Feed}\" -p:ContinuousIntegrationBuild=true", RepoRoot, TimeSpan.FromMinutes(5)));
         }

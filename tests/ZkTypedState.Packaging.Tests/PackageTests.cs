@@ -15,6 +15,7 @@ public sealed class PackageTests(LocalFeed feed, ITestOutputHelper output)
     {
         Assert.Single(Directory.GetFiles(feed.Feed, "ZkTypedState.Client.0.*.nupkg"));
         Assert.Single(Directory.GetFiles(feed.Feed, "ZkTypedState.Testing.0.*.nupkg"));
+        Assert.Single(Directory.GetFiles(feed.Feed, "ZkTypedState.Recipes.0.*.nupkg"));
         Assert.NotEmpty(Directory.GetFiles(feed.Feed, "*.snupkg"));
         using (ZipArchive zip = ZipFile.OpenRead(feed.RuntimePackage))
         {
