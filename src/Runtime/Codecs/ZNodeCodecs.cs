@@ -57,6 +57,16 @@ public static class ZNodeCodecs
     public static IZNodeCodec<DateTimeOffset> DateTimeOffset => ZNodeScalars.DateTimeOffset;
 
     /// <summary>
+    /// A type that parses itself from text (<see cref="IParsable{TSelf}"/>): strict UTF-8, a BOM dropped, surrounding
+    /// whitespace trimmed, then <c>T.Parse(text, InvariantCulture)</c>; written with <c>ToString(null, InvariantCulture)</c>
+    /// when it is <see cref="IFormattable"/>, else <c>ToString()</c> — which must write what Parse reads. Empty data is a
+    /// bad payload. What <c>[ZNode(Format = ZNodeFormat.Text)]</c> uses.
+    /// </summary>
+    /// <typeparam name="T">The bound type.</typeparam>
+    public static IZNodeCodec<T> Parsable<T>()
+        where T : IParsable<T> => ZNodeParsableCodec<T>.Instance;
+
+    /// <summary>
     /// True when <paramref name="type"/> has a built-in codec that <see cref="For{T}"/> picks: <see cref="string"/>,
     /// <c>byte[]</c>, <c>ReadOnlyMemory&lt;byte&gt;</c> and the scalars above. Such "plain value" nodes are bound by path
     /// and resolved as keyed <see cref="IZNode{T}"/>, with no options registrations.
