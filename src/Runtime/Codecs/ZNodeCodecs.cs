@@ -67,21 +67,29 @@ public static class ZNodeCodecs
         where T : IParsable<T> => ZNodeParsableCodec<T>.Instance;
 
     /// <summary>
+    /// An enum as its name (<c>Warning</c>), matched case-insensitively after trimming; numbers are refused, and
+    /// comma-separated combinations unless the enum is <c>[Flags]</c>. Written as the name.
+    /// </summary>
+    /// <typeparam name="TEnum">The enum.</typeparam>
+    public static IZNodeCodec<TEnum> Enum<TEnum>()
+        where TEnum : struct, Enum => ZNodeEnumCodec<TEnum>.Instance;
+
+    /// <summary>
     /// True when <paramref name="type"/> has a built-in codec that <see cref="For{T}"/> picks: <see cref="string"/>,
     /// <c>byte[]</c>, <c>ReadOnlyMemory&lt;byte&gt;</c> and the scalars above. Such "plain value" nodes are bound by path
-    /// and resolved as keyed <see cref="IZNode{T}"/>, with no options registrations.
+    /// and resolved as keyed <see cref="IZNode{T}"/>, with no options registrations. Enums count too (<see cref="Enum{TEnum}"/>).
     /// </summary>
     public static bool IsPlainValueType(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        return BuiltIn(type) is not null;
+        return type.IsEnum || BuiltIn(type) is not null;
     }
 
     /// <summary>The built-in codec for <typeparamref name="T"/> (see <see cref="IsPlainValueType"/>).</summary>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> has no built-in codec: build a descriptor with <see cref="Json{T}"/> or a codec of your own.</exception>
     public static IZNodeCodec<T> For<T>() =>
-        BuiltIn(typeof(T)) as IZNodeCodec<T> ?? throw new NotSupportedException(
-            $"{typeof(T).Name} has no built-in payload codec (those are string, byte[], ReadOnlyMemory<byte>, int, long, double, decimal, bool, TimeSpan, Guid and DateTimeOffset). " +
+        (typeof(T).IsEnum ? ZNodeEnumCodec<T>.Instance : BuiltIn(typeof(T)) as IZNodeCodec<T>) ?? throw new NotSupportedException(
+            $"{typeof(T).Name} has no built-in payload codec (those are string, byte[], ReadOnlyMemory<byte>, int, long, double, decimal, bool, TimeSpan, Guid, DateTimeOffset and enums). " +
             $"Declare a [ZNode] type for JSON, or build new ZNodeDescriptor<{typeof(T).Name}>(path, codec, createDefault) with ZNodeCodecs.Json(typeInfo) or your own IZNodeCodec<{typeof(T).Name}>.");
 
     private static object? BuiltIn(Type type) =>

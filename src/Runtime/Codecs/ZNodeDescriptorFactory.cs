@@ -9,7 +9,7 @@ public static class ZNodeDescriptor
 {
     /// <summary>A node of <typeparamref name="T"/> with its built-in codec; missing, it serves <c>default</c> (<c>""</c> for text, an empty array for bytes).</summary>
     /// <param name="pathTemplate">An absolute path, optionally with <c>{parameter}</c> placeholders.</param>
-    /// <typeparam name="T">string, byte[], ReadOnlyMemory&lt;byte&gt;, int, long, double, decimal, bool, TimeSpan, Guid or DateTimeOffset.</typeparam>
+    /// <typeparam name="T">string, byte[], ReadOnlyMemory&lt;byte&gt;, int, long, double, decimal, bool, TimeSpan, Guid, DateTimeOffset or an enum.</typeparam>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> has no built-in codec.</exception>
     public static ZNodeDescriptor<T> For<T>(string pathTemplate)
     {
@@ -21,7 +21,7 @@ public static class ZNodeDescriptor
     /// <summary>A node of <typeparamref name="T"/> with its built-in codec, serving <paramref name="whenMissing"/> while the node does not exist.</summary>
     /// <param name="pathTemplate">An absolute path, optionally with <c>{parameter}</c> placeholders.</param>
     /// <param name="whenMissing">The value served while the node does not exist (shared: for byte[] do not change it).</param>
-    /// <typeparam name="T">string, byte[], ReadOnlyMemory&lt;byte&gt;, int, long, double, decimal, bool, TimeSpan, Guid or DateTimeOffset.</typeparam>
+    /// <typeparam name="T">string, byte[], ReadOnlyMemory&lt;byte&gt;, int, long, double, decimal, bool, TimeSpan, Guid, DateTimeOffset or an enum.</typeparam>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> has no built-in codec.</exception>
     public static ZNodeDescriptor<T> For<T>(string pathTemplate, T whenMissing)
     {

@@ -61,7 +61,7 @@ public sealed class ZkTypedStateBuilder
     /// No <c>IOptionsMonitor&lt;T&gt;</c> is registered. For a path template it registers <see cref="IZNodeFamily{T}"/>.
     /// </summary>
     /// <param name="path">An absolute path (or a path template).</param>
-    /// <typeparam name="T">string, byte[], ReadOnlyMemory&lt;byte&gt;, int, long, double, decimal, bool, TimeSpan, Guid or DateTimeOffset.</typeparam>
+    /// <typeparam name="T">string, byte[], ReadOnlyMemory&lt;byte&gt;, int, long, double, decimal, bool, TimeSpan, Guid, DateTimeOffset or an enum.</typeparam>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> has no built-in codec (declare a [ZNode] type, or pass a descriptor with a codec).</exception>
     /// <exception cref="InvalidOperationException">The path is already bound under another key, or the key to another path.</exception>
     public ZkTypedStateBuilder AddZNode<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(string path)
@@ -77,7 +77,7 @@ public sealed class ZkTypedStateBuilder
     /// </summary>
     /// <param name="key">The key: non-empty.</param>
     /// <param name="path">An absolute path.</param>
-    /// <typeparam name="T">string, byte[], ReadOnlyMemory&lt;byte&gt;, int, long, double, decimal, bool, TimeSpan, Guid or DateTimeOffset.</typeparam>
+    /// <typeparam name="T">string, byte[], ReadOnlyMemory&lt;byte&gt;, int, long, double, decimal, bool, TimeSpan, Guid, DateTimeOffset or an enum.</typeparam>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> has no built-in codec, or <paramref name="path"/> is a template.</exception>
     /// <exception cref="InvalidOperationException">The path is already bound under another key, or the key to another path.</exception>
     public ZkTypedStateBuilder AddZNode<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(string key, string path)
