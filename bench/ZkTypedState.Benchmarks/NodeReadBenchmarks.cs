@@ -54,6 +54,9 @@ public class NodeReadBenchmarks
     [Benchmark(Description = "IZNode<T>.Current (snapshot)")]
     public ZNodeSnapshot<ConfigPayload> NodeCurrent() => _node.Current;
 
+    [Benchmark(Description = "IZNode<T>.Current.RawPayload (bytes read, no copy)")]
+    public int NodeRawPayload() => _node.Current.RawPayload.Length;
+
     [Benchmark(Description = "IOptionsMonitor<T>.CurrentValue")]
     public ConfigPayload OptionsMonitorCurrentValue() => _monitor.CurrentValue;
 }

@@ -112,6 +112,33 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "System.Text.Json's source generator sets init-only members through its own creator, passing default for missing members; the generator keeps initializer defaults for the bound type and the nested classes it holds, but not for structs, [JsonConstructor] types, or nested types without a parameterless constructor.");
 
+    public static readonly DiagnosticDescriptor UnusableFormat = Error(
+        "ZKTS017",
+        "ZNode payload format cannot be used with the type",
+        "'{0}' cannot use its payload format: {1}",
+        "[ZNode(Format = ZNodeFormat.Text)] parses the node's text with the type's own IParsable<T> implementation and writes it with ToString().");
+
+    public static readonly DiagnosticDescriptor InvalidCodec = Error(
+        "ZKTS018",
+        "ZNode codec type cannot be used",
+        "'{0}' cannot be the payload codec of '{1}' because {2}: use a non-abstract, accessible class with a public parameterless constructor that implements ZkTypedState.IZNodeCodec<{3}>",
+        "[ZNode(Codec = typeof(MyCodec))] creates the codec with new MyCodec() and reads and writes every payload of the type with it.");
+
+    public static readonly DiagnosticDescriptor FormatAndCodec = Error(
+        "ZKTS019",
+        "ZNode has both a Format and a Codec",
+        "'{0}' sets both Format and Codec on [ZNode]: a codec is the format, so remove Format (or remove Codec to use the built-in format)",
+        "Format picks a built-in payload format; Codec names a codec of your own. One of them decides how payloads are read.");
+
+    public static readonly DiagnosticDescriptor StrictWithoutJson = new(
+        "ZKTS020",
+        "ZNode Strict has no effect without JSON",
+        "'{0}' sets Strict = true, which only applies to JSON payloads, but its payloads are not JSON: remove Strict, or reject unknown content in the codec",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Strict makes System.Text.Json reject members the type does not declare; a Format or Codec other than JSON decides on its own what a valid payload is.");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "ZKTS015",
         "ZkTypedState generator internal error",

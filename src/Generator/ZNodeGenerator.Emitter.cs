@@ -213,13 +213,27 @@ public sealed partial class ZNodeGenerator
             string type = spec.FullyQualifiedName;
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// The ZooKeeper binding of <see cref=\"{type}\"/>: node {(spec.IsTemplate ? "template" : "path")} <c>{XmlEscape(spec.PathTemplate)}</c>,");
-            writer.WriteLine("/// JSON metadata, default value and validation. <c>AddGeneratedZNodes()</c> registers it.");
+            string format = spec.Payload.Format switch
+            {
+                PayloadFormat.Text => "payload format (the type's own text form)",
+                PayloadFormat.Codec => $"payload codec (<see cref=\"{spec.Payload.CodecFullyQualifiedName}\"/>)",
+                _ => "JSON metadata",
+            };
+            writer.WriteLine($"/// {format}, default value and validation. <c>AddGeneratedZNodes()</c> registers it.");
             writer.WriteLine("/// </summary>");
             writer.WriteLine(GeneratedCodeAttribute);
             writer.WriteLine($"public static {(spec.HidesInheritedZNode ? "new " : string.Empty)}global::ZkTypedState.ZNodeDescriptor<{type}> ZNode {{ get; }} = new(");
             writer.Indentation++;
             writer.WriteLine(SymbolDisplay.FormatLiteral(spec.PathTemplate, quote: true) + ",");
-            if (model.Json is { } json && UsesInitSetters(model))
+            if (spec.Payload.Format == PayloadFormat.Text)
+            {
+                writer.WriteLine($"global::ZkTypedState.ZNodeCodecs.Parsable<{type}>(),");
+            }
+            else if (spec.Payload.Format == PayloadFormat.Codec)
+            {
+                writer.WriteLine($"new {spec.Payload.CodecFullyQualifiedName}(),");
+            }
+            else if (model.Json is { } json && UsesInitSetters(model))
             {
                 writer.WriteLine("// Missing init-only members keep their initializers (System.Text.Json's own context path would reset them).");
                 writer.WriteLine($"global::ZkTypedState.ZNodeJson.WithModifier({json.ContextFullyQualifiedName}.Default.{json.PropertyName}, {KeepInitializersMethodName}),");

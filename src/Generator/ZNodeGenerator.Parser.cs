@@ -161,12 +161,18 @@ public sealed partial class ZNodeGenerator
                 bindable = false;
             }
 
+            PayloadFormatSpec? payload = bindable ? GetPayloadFormat(attribute, type, compilation, display, attributeLocation, diagnostics) : null;
+
             cancellationToken.ThrowIfCancellationRequested();
             ZNodeSpec? spec = null;
-            if (bindable && parsedPath.Error is null)
+            if (bindable && payload is not null && parsedPath.Error is null)
             {
                 EquatableArray<TemplateParameterSpec> parameters = ZNodePathParser.ToParameterSpecs(parsedPath.Parameters);
-                (EquatableArray<InitTypeSpec> initTypes, string? initProblem) = GetInitTypes(type, compilation);
+
+                // Init-only defaults are a System.Text.Json matter: another codec creates values its own way.
+                (EquatableArray<InitTypeSpec> initTypes, string? initProblem) = payload.Format == PayloadFormat.Json
+                    ? GetInitTypes(type, compilation)
+                    : (EquatableArray<InitTypeSpec>.Empty, null);
                 spec = new ZNodeSpec(
                     FullyQualifiedName: fullName,
                     Name: ConstantFormatter.Escape(type.Name),
@@ -180,12 +186,13 @@ public sealed partial class ZNodeGenerator
                     FamilyName: parameters.IsEmpty ? null : type.Name + "Family",
                     FamilyAccessibility: type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
                     HidesInheritedZNode: HidesInheritedZNode(type, attribute.AttributeClass, compilation),
-                    Strict: attribute.NamedArguments.Any(n => n.Key == "Strict" && n.Value.Value is true),
+                    Strict: payload.Format == PayloadFormat.Json && attribute.NamedArguments.Any(n => n.Key == "Strict" && n.Value.Value is true),
                     Required: attribute.NamedArguments.Any(n => n.Key == "Required" && n.Value.Value is true),
                     RequiredMembers: GetRequiredMembers(type, defaultConstructor),
                     InitTypes: initTypes,
                     InitDefaultsProblem: initProblem,
-                    ValidatedTypes: GetValidatedTypes(type, compilation, cancellationToken));
+                    ValidatedTypes: GetValidatedTypes(type, compilation, cancellationToken),
+                    Payload: payload);
             }
 
             return new ZNodeParseResult(

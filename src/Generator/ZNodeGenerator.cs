@@ -142,8 +142,9 @@ public sealed partial class ZNodeGenerator : IIncrementalGenerator
             foreach (ZNodeParseResult result in results)
             {
                 diagnostics.AddRange(result.Diagnostics);
-                if (result.Spec is null)
+                if (result.Spec is not { IsJson: true })
                 {
+                    // Nothing emitted, or another payload format: no JSON metadata to warn about.
                     continue;
                 }
 

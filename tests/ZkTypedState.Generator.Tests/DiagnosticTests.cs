@@ -224,7 +224,7 @@ public class DiagnosticTests
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)];
-        Assert.Equal(16, descriptors.Length);
+        Assert.Equal(20, descriptors.Length);
         Assert.Equal(descriptors.Length, descriptors.Select(d => d.Id).Distinct().Count());
 
         string unshipped = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Generator", "AnalyzerReleases.Unshipped.md"));

@@ -9,7 +9,7 @@ internal sealed record ZNodeModel(ZNodeSpec Spec, JsonSerializableEntry? Json)
 {
     /// <summary>Picks the JSON metadata for <paramref name="spec"/>: the first context (by name) that declares the type.</summary>
     public static ZNodeModel Create(ZNodeSpec spec, EquatableArray<JsonSerializableEntry> index)
-        => new(spec, Find(index, spec.FullyQualifiedName));
+        => new(spec, spec.IsJson ? Find(index, spec.FullyQualifiedName) : null);
 
     /// <summary>The first entry for <paramref name="typeFullyQualifiedName"/> in the sorted index, or null.</summary>
     public static JsonSerializableEntry? Find(EquatableArray<JsonSerializableEntry> index, string typeFullyQualifiedName)

@@ -24,6 +24,7 @@ namespace ZkTypedState.Generator.Model;
 /// <param name="InitTypes">The bound type and the nested types reachable from its members that have init-only properties, for keeping their initializer defaults under a JsonSerializerContext.</param>
 /// <param name="InitDefaultsProblem">Why initializer defaults of some init-only members cannot be kept under a context (a struct, [JsonConstructor], no parameterless constructor); null when they can or there are none.</param>
 /// <param name="ValidatedTypes">The validated types: [0] is the bound type, the rest nested types reached through [ValidateObjectMembers]/[ValidateEnumeratedItems]; empty when nothing is validated.</param>
+/// <param name="Payload">The payload format (JSON unless [ZNode(Format/Codec)] says otherwise).</param>
 internal sealed record ZNodeSpec(
     string FullyQualifiedName,
     string Name,
@@ -42,8 +43,12 @@ internal sealed record ZNodeSpec(
     EquatableArray<string> RequiredMembers,
     EquatableArray<InitTypeSpec> InitTypes,
     string? InitDefaultsProblem,
-    EquatableArray<ValidatedTypeSpec> ValidatedTypes)
+    EquatableArray<ValidatedTypeSpec> ValidatedTypes,
+    PayloadFormatSpec Payload)
 {
+    /// <summary>True when payloads are JSON (the JSON metadata, ZKTS014 and ZKTS016 apply).</summary>
+    public bool IsJson => Payload.Format == PayloadFormat.Json;
+
     /// <summary>True when generated validation exists for the type.</summary>
     public bool HasValidation => !ValidatedTypes.IsEmpty;
 
@@ -107,3 +112,21 @@ internal sealed record ValidationAttributeSpec(
 /// <param name="Name">The property or field name.</param>
 /// <param name="Expression">Its value as a C# expression.</param>
 internal sealed record NamedArgumentSpec(string Name, string Expression);
+
+/// <summary>How a [ZNode] type's payloads are read and written.</summary>
+internal enum PayloadFormat
+{
+    /// <summary>System.Text.Json (a context's metadata, else reflection): the default.</summary>
+    Json,
+
+    /// <summary>The type's own IParsable&lt;T&gt; (ZNodeCodecs.Parsable).</summary>
+    Text,
+
+    /// <summary>A codec type of the user's (new CodecType()).</summary>
+    Codec,
+}
+
+/// <summary>A type's payload format.</summary>
+/// <param name="Format">Which format.</param>
+/// <param name="CodecFullyQualifiedName">For <see cref="PayloadFormat.Codec"/>: the codec type; otherwise null.</param>
+internal sealed record PayloadFormatSpec(PayloadFormat Format, string? CodecFullyQualifiedName);

@@ -20,6 +20,13 @@ internal static class ZNodeRegistration
     public static void Register<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(IServiceCollection services, ZNodeDescriptor<T> descriptor, string? key)
         where T : notnull
     {
+        if (ZNodeCodecs.IsPlainValueType(typeof(T)))
+        {
+            // string, byte[], scalars: keyed nodes without options registrations (ZNodePlainRegistration).
+            ZNodePlainRegistration.Register(services, descriptor, key);
+            return;
+        }
+
         ZNodeTypeBindings<T> bindings = BindingsOf<T>(services);
         if (key is null)
         {
@@ -78,7 +85,7 @@ internal static class ZNodeRegistration
         }
     }
 
-    private static void RegisterDefault<T>(IServiceCollection services, ZNodeDescriptor<T> descriptor)
+    internal static void RegisterDefault<T>(IServiceCollection services, ZNodeDescriptor<T> descriptor)
     {
         if (descriptor.IsTemplate)
         {
@@ -96,7 +103,7 @@ internal static class ZNodeRegistration
         }
     }
 
-    private static KeyValuePair<string, ZNodeStatus>[] Single<T>(IZNode<T> node) => [new(node.Path, node.Status)];
+    internal static KeyValuePair<string, ZNodeStatus>[] Single<T>(IZNode<T> node) => [new(node.Path, node.Status)];
 
     private static void CheckPathUnused<T>(ZNodeTypeBindings<T> bindings, ZNodeDescriptor<T> descriptor, string? key)
     {

@@ -4,17 +4,19 @@ using ZkTypedState.Client;
 namespace ZkTypedState;
 
 /// <summary>
-/// Everything the runtime needs to bind a type to a node: its path (or path template), how to (de)serialize it
-/// without reflection, its value when the node is missing, and how to validate it. The source generator emits one
-/// per <see cref="ZNodeAttribute"/> type as <c>T.ZNode</c>; it can also be built by hand.
+/// Everything the runtime needs to bind a type to a node: its path (or path template), its payload format (the
+/// <see cref="Codec"/>: JSON without reflection by default, or text, bytes, a scalar, your own), its value when the node
+/// is missing, and how to validate it. The source generator emits one per <see cref="ZNodeAttribute"/> type as
+/// <c>T.ZNode</c>; it can also be built by hand, or with <see cref="ZNodeDescriptor.For{T}(string)"/> for a plain value.
 /// </summary>
 /// <typeparam name="T">The bound type.</typeparam>
 public sealed class ZNodeDescriptor<T>
 {
     private readonly string[] _segments;
-    private JsonTypeInfo<T>? _payloadJsonTypeInfo;
+    private readonly JsonTypeInfo<T>? _sourceJsonTypeInfo;
+    private IZNodeCodec<T>? _codec;
 
-    /// <summary>Creates a descriptor.</summary>
+    /// <summary>Creates a descriptor whose payloads are JSON (<see cref="ZNodeCodecs.Json{T}"/>, honouring <see cref="Strict"/>).</summary>
     /// <param name="pathTemplate">An absolute path, optionally with <c>{parameter}</c> placeholders.</param>
     /// <param name="jsonTypeInfo">Serialization metadata for <typeparamref name="T"/> (from a JsonSerializerContext, ideally).</param>
     /// <param name="createDefault">The value served while the node does not exist.</param>
@@ -25,7 +27,7 @@ public sealed class ZNodeDescriptor<T>
         ArgumentNullException.ThrowIfNull(jsonTypeInfo);
         ArgumentNullException.ThrowIfNull(createDefault);
         PathTemplate = pathTemplate;
-        SourceJsonTypeInfo = jsonTypeInfo;
+        _sourceJsonTypeInfo = jsonTypeInfo;
         CreateDefault = createDefault;
         Validate = validate;
         (Parameters, _segments) = ParseTemplate(pathTemplate);
@@ -34,6 +36,36 @@ public sealed class ZNodeDescriptor<T>
             ZooKeeperPath.Validate(pathTemplate);
         }
     }
+
+    /// <summary>Creates a descriptor whose payloads are read and written by <paramref name="codec"/>.</summary>
+    /// <param name="pathTemplate">An absolute path, optionally with <c>{parameter}</c> placeholders.</param>
+    /// <param name="codec">The payload format, e.g. <see cref="ZNodeCodecs.Text"/> or your own <see cref="IZNodeCodec{T}"/>.</param>
+    /// <param name="createDefault">The value served while the node does not exist.</param>
+    /// <param name="validate">Returns the validation errors of a value (empty when valid); null for none.</param>
+    public ZNodeDescriptor(string pathTemplate, IZNodeCodec<T> codec, Func<T> createDefault, Func<T, IReadOnlyList<string>>? validate = null)
+    {
+        ArgumentNullException.ThrowIfNull(pathTemplate);
+        ArgumentNullException.ThrowIfNull(codec);
+        ArgumentNullException.ThrowIfNull(createDefault);
+        PathTemplate = pathTemplate;
+        _codec = codec;
+        CreateDefault = createDefault;
+        Validate = validate;
+        (Parameters, _segments) = ParseTemplate(pathTemplate);
+        if (Parameters.Count == 0)
+        {
+            ZooKeeperPath.Validate(pathTemplate);
+        }
+    }
+
+    /// <summary>
+    /// The payload format: the codec given to the constructor, or for the JSON constructor
+    /// <see cref="ZNodeCodecs.Json{T}"/> over <see cref="SourceJsonTypeInfo"/> with <see cref="Strict"/> (built on first use).
+    /// </summary>
+    public IZNodeCodec<T> Codec => _codec ??= new ZNodeJsonCodec<T>(_sourceJsonTypeInfo!, Strict);
+
+    /// <summary>True when payloads are JSON (the JSON constructor, or a codec from <see cref="ZNodeCodecs.Json{T}"/>).</summary>
+    public bool IsJson => Codec is ZNodeJsonCodec<T>;
 
     /// <summary>The path, or the path template with <c>{parameter}</c> placeholders.</summary>
     public string PathTemplate { get; }
@@ -54,14 +86,17 @@ public sealed class ZNodeDescriptor<T>
     /// The source metadata is reflection-based while the app has reflection-based JSON disabled (trimmed and native AOT
     /// builds): add the type to a JsonSerializerContext (ZKTS014). Decoding turns this into a faulted payload.
     /// </exception>
-    public JsonTypeInfo<T> JsonTypeInfo => _payloadJsonTypeInfo ??= ZNodeJson.ForPayloads(SourceJsonTypeInfo, Strict);
+    /// <exception cref="InvalidOperationException">The descriptor's payloads are not JSON (<see cref="IsJson"/> is false).</exception>
+    public JsonTypeInfo<T> JsonTypeInfo => JsonCodec.TypeInfo;
 
-    /// <summary>The serialization metadata as given to the constructor.</summary>
-    public JsonTypeInfo<T> SourceJsonTypeInfo { get; }
+    /// <summary>The serialization metadata as given to the constructor (or to <see cref="ZNodeCodecs.Json{T}"/>).</summary>
+    /// <exception cref="InvalidOperationException">The descriptor's payloads are not JSON (<see cref="IsJson"/> is false).</exception>
+    public JsonTypeInfo<T> SourceJsonTypeInfo => _sourceJsonTypeInfo ?? JsonCodec.Source;
 
     /// <summary>
     /// True to fault a payload that has a member the type does not declare (e.g. a misspelled name), instead of ignoring
-    /// it. Set from <see cref="ZNodeAttribute.Strict"/> by generated descriptors.
+    /// it. Set from <see cref="ZNodeAttribute.Strict"/> by generated descriptors. Applies to the JSON constructor; a codec
+    /// given to the constructor carries its own rules (<see cref="ZNodeCodecs.Json{T}"/> takes <c>strict</c>).
     /// </summary>
     public bool Strict { get; init; }
 
@@ -174,6 +209,9 @@ public sealed class ZNodeDescriptor<T>
         string path = builder.ToString().TrimEnd('/');
         return path.Length == 0 ? "/" : path;
     }
+
+    private ZNodeJsonCodec<T> JsonCodec => Codec as ZNodeJsonCodec<T> ?? throw new InvalidOperationException(
+        $"The descriptor of '{PathTemplate}' reads its payloads with {Codec.FormatName} ({Codec.GetType().Name}), not JSON: it has no JsonTypeInfo.");
 
     private static (IReadOnlyList<string> Parameters, string[] Segments) ParseTemplate(string template)
     {

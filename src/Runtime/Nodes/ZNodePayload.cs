@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ZkTypedState.Client;
 
 namespace ZkTypedState;
@@ -6,6 +5,11 @@ namespace ZkTypedState;
 /// <summary>Turns a node's bytes into a validated value and back: the payload rules of one bound node, no I/O.</summary>
 internal sealed class ZNodePayload<T>(ZNodeDescriptor<T> descriptor, string path, string optionsName, IReadOnlyList<Func<string, T, IReadOnlyList<string>>> validators, int maxPayloadBytes)
 {
+    private readonly IZNodeCodec<T> _codec = descriptor.Codec;
+
+    // "Int32", or "PaymentsConfig (JSON)": the type, and the format when it is not named after the type.
+    private readonly string _label = descriptor.Codec.FormatName == typeof(T).Name ? typeof(T).Name : $"{typeof(T).Name} ({descriptor.Codec.FormatName})";
+
     /// <summary>A new instance of the value served while the node does not exist.</summary>
     public T CreateDefault() => descriptor.CreateDefault();
 
@@ -13,34 +17,32 @@ internal sealed class ZNodePayload<T>(ZNodeDescriptor<T> descriptor, string path
     public ParseResult<T> Parse(byte[] bytes, Stat stat)
     {
         T fallback = descriptor.CreateDefault();
-        if (bytes.Length == 0)
-        {
-            return Reject(fallback, stat, ZNodePayloadError.Empty, $"The node {path} has no data (expected JSON for {typeof(T).Name}).");
-        }
-
         if (bytes.Length > maxPayloadBytes)
         {
             return Reject(fallback, stat, ZNodePayloadError.TooLarge, $"The payload of {path} is {bytes.Length} bytes, above the {maxPayloadBytes}-byte limit (ZkTypedStateOptions.MaxPayloadBytes).");
         }
 
-        if (!System.Text.Unicode.Utf8.IsValid(bytes))
-        {
-            return Reject(fallback, stat, ZNodePayloadError.Malformed, $"The payload of {path} is not valid UTF-8, so it cannot be JSON for {typeof(T).Name}.");
-        }
-
         T? parsed;
         try
         {
-            parsed = JsonSerializer.Deserialize(bytes, descriptor.JsonTypeInfo);
+            parsed = _codec.Decode(bytes);
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        catch (ZNodeCodecException ex)
         {
-            return new ParseResult<T>(fallback, new ZNodePayloadException(path, stat.Mzxid, ZNodePayloadError.Malformed, $"The payload of {path} is not valid JSON for {typeof(T).Name}: {ex.Message}", inner: ex));
+            string message = ex.Error == ZNodePayloadError.Empty
+                ? $"The node {path} has no data, which is not a valid {_label}: {ex.Message}."
+                : $"The payload of {path} is not a valid {_label}: {ex.Message}";
+            return new ParseResult<T>(fallback, new ZNodePayloadException(path, stat.Mzxid, ex.Error, message, inner: ex));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A codec's own parser exception (e.g. a protobuf parse error) is a bad payload too, not a failed read.
+            return new ParseResult<T>(fallback, new ZNodePayloadException(path, stat.Mzxid, ZNodePayloadError.Malformed, $"The payload of {path} is not a valid {_label}: {ex.GetType().Name}: {ex.Message}", inner: ex));
         }
 
         if (parsed is null)
         {
-            return Reject(fallback, stat, ZNodePayloadError.Malformed, $"The payload of {path} is JSON null, not a {typeof(T).Name}.");
+            return Reject(fallback, stat, ZNodePayloadError.Malformed, $"The payload of {path} decoded to null ({_codec.FormatName}), not a {typeof(T).Name}.");
         }
 
         IReadOnlyList<string> failures = Validate(parsed);
@@ -52,7 +54,7 @@ internal sealed class ZNodePayload<T>(ZNodeDescriptor<T> descriptor, string path
         return new ParseResult<T>(parsed, null);
     }
 
-    /// <summary>Validates and serializes a value to write.</summary>
+    /// <summary>Validates and encodes a value to write.</summary>
     /// <exception cref="ZNodeValidationException">The value fails validation.</exception>
     public byte[] Serialize(T value)
     {
@@ -63,7 +65,7 @@ internal sealed class ZNodePayload<T>(ZNodeDescriptor<T> descriptor, string path
             throw new ZNodeValidationException(path, failures);
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(value, descriptor.JsonTypeInfo);
+        return _codec.Encode(value) ?? throw new InvalidOperationException($"The codec {_codec.GetType().Name} of {path} returned null from Encode.");
     }
 
     private IReadOnlyList<string> Validate(T value)

@@ -3,13 +3,13 @@ namespace ZkTypedState;
 /// <summary>Why a node's payload was rejected.</summary>
 public enum ZNodePayloadError
 {
-    /// <summary>The node has no data.</summary>
+    /// <summary>The node has no data, and the payload format has no empty value (JSON, scalars; not text or bytes).</summary>
     Empty,
 
     /// <summary>The payload is larger than <see cref="ZkTypedStateOptions.MaxPayloadBytes"/>.</summary>
     TooLarge,
 
-    /// <summary>The payload is not valid JSON (or not valid UTF-8), or does not fit the type.</summary>
+    /// <summary>The payload is not valid in the node's format (JSON, a scalar, the codec's), or not valid UTF-8 where text is expected, or does not fit the type.</summary>
     Malformed,
 
     /// <summary>The payload parsed but failed validation (DataAnnotations or <c>IValidateOptions&lt;T&gt;</c>).</summary>

@@ -24,6 +24,20 @@ public sealed record ZNodeSnapshot<T>(T Value, ZNodeStatus Status, Stat? Stat, l
     /// </summary>
     public Stat? RejectedStat { get; init; }
 
+    /// <summary>
+    /// The node's data that <see cref="Value"/> was decoded from, exactly as read (no copy is made, so reading it costs
+    /// nothing); empty when the value is a default (missing, not read yet, invalidated, or faulted with no good value) —
+    /// and for a node whose data is empty. Under <see cref="ZNodeStatus.Faulted"/> it is still the last good data; the
+    /// rejected data is <see cref="RejectedPayload"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> RawPayload { get; init; }
+
+    /// <summary>
+    /// For <see cref="ZNodeStatus.Faulted"/> by a bad payload: the rejected data, exactly as read (the version in
+    /// <see cref="RejectedStat"/>); empty otherwise, and for a fault that is no payload's (a failed read).
+    /// </summary>
+    public ReadOnlyMemory<byte> RejectedPayload { get; init; }
+
     /// <summary>The zxid of the data the value came from (<see cref="Stat"/>'s mzxid), or 0.</summary>
     public long Mzxid => Stat?.Mzxid ?? 0;
 

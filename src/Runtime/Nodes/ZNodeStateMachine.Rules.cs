@@ -159,6 +159,10 @@ internal sealed partial class ZNodeStateMachine<T>
         {
             LossGeneration = _generation,
             RejectedStat = status == ZNodeStatus.Faulted ? _rejectedStat : null,
+
+            // References to the arrays read (never changed after), so a snapshot carries its bytes at no cost.
+            RawPayload = stat is not null ? _bytes : null,
+            RejectedPayload = status == ZNodeStatus.Faulted ? _rejectedBytes : null,
         };
     }
 }

@@ -46,5 +46,18 @@ internal sealed class GeneratedType
     public object? Member(object instance, string name)
         => (object?)Type.GetProperty(name)?.GetValue(instance) ?? Type.GetField(name)?.GetValue(instance);
 
+    /// <summary>The descriptor's payload codec.</summary>
+    public object Codec => Get<object>("Codec");
+
+    public bool IsJson => Get<bool>("IsJson");
+
+    /// <summary>Decodes through the descriptor's codec (IZNodeCodec&lt;T&gt;.Decode).</summary>
+    public object Decode(byte[] payload) => CodecMethod("Decode").Invoke(Codec, [new ReadOnlyMemory<byte>(payload)])!;
+
+    /// <summary>Encodes through the descriptor's codec (IZNodeCodec&lt;T&gt;.Encode).</summary>
+    public byte[] Encode(object value) => (byte[])CodecMethod("Encode").Invoke(Codec, [value])!;
+
+    private MethodInfo CodecMethod(string name) => typeof(IZNodeCodec<>).MakeGenericType(Type).GetMethod(name)!;
+
     private T Get<T>(string name) => (T)_descriptor.GetType().GetProperty(name)!.GetValue(_descriptor)!;
 }
