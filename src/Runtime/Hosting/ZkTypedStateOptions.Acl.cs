@@ -18,7 +18,9 @@ public sealed partial class ZkTypedStateOptions
     /// <c>"DefaultAcl": [ { "Permissions": "All", "Id": { "Scheme": "auth", "Id": "" } }, { "Permissions": "Read", "Id": { "Scheme": "world", "Id": "anyone" } } ]</c>.
     /// Checked at startup: an empty list, an entry without permissions or scheme, and an <c>auth</c> entry
     /// (<see cref="Acl.CreatorAll"/>) without <see cref="Credentials"/> (the server would refuse every create with
-    /// InvalidACL) are errors. The ACL applies to nodes created from now on; existing nodes keep theirs.
+    /// InvalidACL) are errors. The ACL applies to nodes created from now on; existing nodes keep theirs. A custom ACL must
+    /// still grant the session's own identity Read (and Write, and Create on parents): the runtime reads back and watches
+    /// what it writes.
     /// </remarks>
     public IReadOnlyList<Acl>? DefaultAcl { get; set; }
 
