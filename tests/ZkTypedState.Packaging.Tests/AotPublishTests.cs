@@ -55,13 +55,22 @@ public sealed partial class AotPublishTests(LocalFeed feed, ITestOutputHelper ou
 
     private const string Program = """
         using System.Text.Json.Serialization;
+        using Microsoft.Extensions.Configuration;
         using Microsoft.Extensions.DependencyInjection;
         using Microsoft.Extensions.Hosting;
         using ZkTypedState;
 
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // Settings bound from configuration (generated binding code, credentials included), then adjusted in code.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ZooKeeper:SessionTimeout"] = "00:00:07",
+            ["ZooKeeper:Credentials:0:Scheme"] = "digest",
+            ["ZooKeeper:Credentials:0:User"] = "aot",
+            ["ZooKeeper:Credentials:0:Password"] = "aot-pw",
+        });
         // Continue: the context-less variant must start to show what it serves (a faulted node may fail startup otherwise).
-        builder.Services.AddZkTypedState(o =>
+        builder.Services.AddZkTypedState(builder.Configuration.GetSection("ZooKeeper"), o =>
         {
             o.ConnectionString = args[0];
             o.InitialSyncFailure = InitialSyncFailureBehavior.Continue;
@@ -72,6 +81,8 @@ public sealed partial class AotPublishTests(LocalFeed feed, ITestOutputHelper ou
         IZNode<App.Limits> node = host.Services.GetRequiredService<IZNode<App.Limits>>();
         await node.WaitForLoadedAsync(timeout.Token);
         Console.WriteLine($"status={node.Status} limit={node.Value.Limit} currency={node.Value.Currency} workers={node.Value.Workers} tier={node.Value.Tier.Name}/{node.Value.Tier.Max} error={node.Current.Error?.Message}");
+        ZkTypedStateOptions bound = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ZkTypedStateOptions>>().Value;
+        Console.WriteLine($"bound: timeout={bound.SessionTimeout} credentials={string.Join(",", bound.Credentials)} acl={bound.ResolveDefaultAcl()[0].Id.Scheme}");
         await host.StopAsync(timeout.Token);
 
         """;
@@ -86,6 +97,7 @@ public sealed partial class AotPublishTests(LocalFeed feed, ITestOutputHelper ou
         string run = await LocalFeed.RunAsync(binary, server.ConnectionString, app, TimeSpan.FromMinutes(1));
         output.WriteLine(run);
         Assert.Contains("status=Fresh limit=5 currency=EUR workers=3 tier=basic/4 error=", run, StringComparison.Ordinal);
+        Assert.Contains("bound: timeout=00:00:07 credentials=digest credential for user 'aot' acl=auth", run, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ namespace ZkTypedState.Recipes;
 /// <para>A session presumed lost by the local timer may still be alive on the server with our node in it: its protected
 /// id (and known node paths) are remembered and deleted from the next session (<see cref="DeleteStaleAsync"/>).</para>
 /// </remarks>
-internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names, byte[] data, bool parentsAsContainers, TimeSpan closeTimeout, ILogger logger)
+internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names, byte[] data, IReadOnlyList<Acl> acl, bool parentsAsContainers, TimeSpan closeTimeout, ILogger logger)
 {
     // Bounded by the number of session losses between two successful creates (one entry each), drained by the next create.
     private readonly ConcurrentQueue<string> _staleIds = new();
@@ -73,7 +73,7 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
                 mayExist = true;
 
                 // Deliberately not cancellable: its reply tells the node's name, so it can be deleted if no longer wanted.
-                Task<CreatedNode> create = client.CreateAsync(prefixPath, data, CreateMode.EphemeralSequential, null, 0, CancellationToken.None);
+                Task<CreatedNode> create = client.CreateAsync(prefixPath, data, CreateMode.EphemeralSequential, acl, 0, CancellationToken.None);
                 CreatedNode created;
                 try
                 {
@@ -378,7 +378,7 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
 
             try
             {
-                await client.CreateAsync(path, default, parentsAsContainers ? CreateMode.Container : CreateMode.Persistent, null, 0, cancellationToken).ConfigureAwait(false);
+                await client.CreateAsync(path, default, parentsAsContainers ? CreateMode.Container : CreateMode.Persistent, acl, 0, cancellationToken).ConfigureAwait(false);
             }
             catch (NodeExistsException)
             {
@@ -388,7 +388,7 @@ internal sealed class ProtectedNodes(string basePath, SequentialNodeNames names,
                 // A server without container support (before 3.5.3): fall back to a persistent node, as Curator does.
                 try
                 {
-                    await client.CreateAsync(path, default, CreateMode.Persistent, null, 0, cancellationToken).ConfigureAwait(false);
+                    await client.CreateAsync(path, default, CreateMode.Persistent, acl, 0, cancellationToken).ConfigureAwait(false);
                 }
                 catch (NodeExistsException)
                 {

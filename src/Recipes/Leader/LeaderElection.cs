@@ -88,9 +88,11 @@ public sealed partial class LeaderElection : ILeaderElection, IAsyncDisposable
         Name = name ?? electionPath;
         _options = (options ?? new LeaderElectionOptions()).Clone();
         _options.Validate();
+        IReadOnlyList<Acl> acl = _options.DefaultAcl is { } own ? [.. own] : session.DefaultAcl;
+        session.ValidateAcl(acl, "LeaderElectionOptions.DefaultAcl");
         _logger = (ILogger?)loggerFactory?.CreateLogger<LeaderElection>() ?? NullLogger.Instance;
         _executor = new SerialExecutor(_logger);
-        _nodes = new ProtectedNodes(electionPath, SequentialNodeNames.Latch, Encoding.UTF8.GetBytes(_options.ParticipantId), _options.CreateParentsAsContainers, _options.CloseTimeout, _logger);
+        _nodes = new ProtectedNodes(electionPath, SequentialNodeNames.Latch, Encoding.UTF8.GetBytes(_options.ParticipantId), acl, _options.CreateParentsAsContainers, _options.CloseTimeout, _logger);
         _sessionHandler = e => _executor.Post(() => OnSessionEvent(e));
         _predecessorWatcher = e => _executor.Post(() => OnPredecessorEvent(e));
         _selfWatcher = e => _executor.Post(() => OnSelfEvent(e));

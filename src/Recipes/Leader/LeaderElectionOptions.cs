@@ -1,3 +1,5 @@
+using ZkTypedState.Client;
+
 namespace ZkTypedState.Recipes;
 
 /// <summary>What a leader does when its connection to ZooKeeper is lost but its session may still be alive.</summary>
@@ -45,6 +47,16 @@ public sealed class LeaderElectionOptions
     /// Default: true.
     /// </summary>
     public bool CreateParentsAsContainers { get; set; } = true;
+
+    /// <summary>
+    /// The ACL of the election node and of the parents it creates. <see langword="null"/> (the default): the session's
+    /// <see cref="ZooKeeperSession.DefaultAcl"/> (<see cref="ZkTypedStateOptions.DefaultAcl"/>: <see cref="Acl.CreatorAll"/>
+    /// when credentials are configured, <see cref="Acl.OpenUnsafe"/> otherwise). Checked when the election is created: an
+    /// empty list, or an <c>auth</c> entry (<see cref="Acl.CreatorAll"/>) in a session without credentials, is an error.
+    /// Every participant needs Read on the nodes of the others (to see their data and watch them): an ACL that locks
+    /// the others out of reading also breaks the recipe for them.
+    /// </summary>
+    public IReadOnlyList<Acl>? DefaultAcl { get; set; }
 
     /// <summary>
     /// How long <see cref="LeaderElection.DisposeAsync"/> tries to delete the election node (so the next participant

@@ -62,8 +62,10 @@ public sealed class DistributedLock : IAsyncDisposable
         LockPath = lockPath;
         _options = (options ?? new DistributedLockOptions()).Clone();
         _options.Validate();
+        IReadOnlyList<Acl> acl = _options.DefaultAcl is { } own ? [.. own] : session.DefaultAcl;
+        session.ValidateAcl(acl, "DistributedLockOptions.DefaultAcl");
         _logger = (ILogger?)loggerFactory?.CreateLogger<DistributedLock>() ?? NullLogger.Instance;
-        _nodes = new ProtectedNodes(lockPath, SequentialNodeNames.Lock, Encoding.UTF8.GetBytes(_options.OwnerId), _options.CreateParentsAsContainers, _options.CloseTimeout, _logger);
+        _nodes = new ProtectedNodes(lockPath, SequentialNodeNames.Lock, Encoding.UTF8.GetBytes(_options.OwnerId), acl, _options.CreateParentsAsContainers, _options.CloseTimeout, _logger);
         _sessionHandler = OnSessionEvent;
         _session.Changed += _sessionHandler;
     }

@@ -28,12 +28,15 @@ public sealed partial class ZkTypedStateOptions
         RequireAtLeast(MaxPayloadBytes, 1, nameof(MaxPayloadBytes));
         for (int i = 0; i < Credentials.Count; i++)
         {
-            (string scheme, byte[] auth) = Credentials[i];
-            if (string.IsNullOrWhiteSpace(scheme) || auth is null)
+            if (Credentials[i] is not { } credential)
             {
-                throw new ArgumentException($"ZkTypedStateOptions.Credentials[{i}] needs a scheme (e.g. \"digest\") and auth bytes.", nameof(Credentials));
+                throw new ArgumentException($"ZkTypedStateOptions.Credentials[{i}] is null.", nameof(Credentials));
             }
+
+            credential.Validate($"Credentials[{i}]");
         }
+
+        ValidateAcl(DefaultAcl, Credentials.Count > 0, "ZkTypedStateOptions.DefaultAcl");
 
         // PresumedExpiryFraction, Tls and everything ConfigureClient sets are checked by the client's own rules.
         BuildClientOptions(lastZxid: 0, loggerFactory: null, meterFactory: null).Validate();

@@ -67,23 +67,33 @@ public sealed partial class ZkTypedStateOptions
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// Credentials sent on every new session (and, by the client, again on every reconnect): scheme and auth bytes,
-    /// e.g. <c>("digest", "user:password"u8.ToArray())</c>. A rejected credential makes the session
+    /// Credentials sent on every new session (and, by the client, again on every reconnect), e.g.
+    /// <c>ZooKeeperCredential.Digest("app", password)</c>; bindable from configuration
+    /// (<c>"Credentials": [ { "Scheme": "digest", "User": "app", "Password": "…" } ]</c>). Each entry is checked at
+    /// startup (see <see cref="ZooKeeperCredential"/>). A credential the server rejects makes the session
     /// <see cref="ZooKeeperState.AuthFailed"/>: health turns unhealthy and new sessions are tried only every
-    /// <see cref="MaxNewSessionDelay"/>. Never logged.
+    /// <see cref="MaxNewSessionDelay"/>. (A wrong digest <em>password</em> is not rejected — digest accepts any
+    /// password and the mistake shows up as <see cref="NoAuthException"/> on protected nodes.) Never logged.
     /// </summary>
-    public IList<(string Scheme, byte[] Auth)> Credentials { get; } = [];
+    public IList<ZooKeeperCredential> Credentials { get; } = [];
 
     /// <summary>Adds <c>digest</c> credentials (matching ACLs made with <see cref="Acl.Digest"/>).</summary>
     public ZkTypedStateOptions AddDigestCredentials(string user, string password)
     {
-        Credentials.Add(("digest", System.Text.Encoding.UTF8.GetBytes(user + ":" + password)));
+        Credentials.Add(ZooKeeperCredential.Digest(user, password));
+        return this;
+    }
+
+    /// <summary>Adds a credential of any scheme with raw auth bytes (copied), for auth providers whose secret is not text.</summary>
+    public ZkTypedStateOptions AddCredentials(string scheme, ReadOnlySpan<byte> auth)
+    {
+        Credentials.Add(ZooKeeperCredential.FromBytes(scheme, auth));
         return this;
     }
 
     /// <summary>TLS for the session's connections (see <see cref="ZooKeeperTlsOptions"/>); <see langword="null"/> (the default) is plain TCP.</summary>
     public ZooKeeperTlsOptions? Tls { get; set; }
 
-    /// <summary>Lets tests and advanced apps adjust the underlying client's options.</summary>
+    /// <summary>Lets tests and advanced apps adjust the underlying client's options (code only: not bound from configuration).</summary>
     public Action<ZooKeeperClientOptions>? ConfigureClient { get; set; }
 }

@@ -82,12 +82,13 @@ internal sealed partial class ZNodeValue<T>
         }
     }
 
-    /// <summary>Creates the node, creating missing parents (as plain persistent nodes) first.</summary>
+    /// <summary>Creates the node, creating missing parents (as plain persistent nodes) first, all with the session's default ACL.</summary>
     private async Task<Stat> CreateAsync(ZooKeeperClient client, byte[] bytes, CancellationToken cancellationToken)
     {
+        IReadOnlyList<Acl> acl = _runtime.Session.DefaultAcl;
         try
         {
-            return (await client.CreateAsync(Path, bytes, cancellationToken: cancellationToken).ConfigureAwait(false)).Stat;
+            return (await client.CreateAsync(Path, bytes, acl: acl, cancellationToken: cancellationToken).ConfigureAwait(false)).Stat;
         }
         catch (NoNodeException)
         {
@@ -96,14 +97,14 @@ internal sealed partial class ZNodeValue<T>
             {
                 try
                 {
-                    await client.CreateAsync(Path[..slash], cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await client.CreateAsync(Path[..slash], acl: acl, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 catch (NodeExistsException)
                 {
                 }
             }
 
-            return (await client.CreateAsync(Path, bytes, cancellationToken: cancellationToken).ConfigureAwait(false)).Stat;
+            return (await client.CreateAsync(Path, bytes, acl: acl, cancellationToken: cancellationToken).ConfigureAwait(false)).Stat;
         }
     }
 

@@ -42,6 +42,7 @@ public sealed class ZooKeeperSession : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        DefaultAcl = [.. options.ResolveDefaultAcl()];
         _loggerFactory = loggerFactory;
         _meterFactory = meterFactory;
         _logger = loggerFactory?.CreateLogger<ZooKeeperSession>() ?? NullLogger<ZooKeeperSession>.Instance;
@@ -54,6 +55,26 @@ public sealed class ZooKeeperSession : IAsyncDisposable
     /// that reads bound values should subscribe to <see cref="ZNodeRuntime.SessionChanged"/> instead.
     /// </summary>
     public event Action<SessionEvent>? Changed;
+
+    /// <summary>
+    /// The ACL the SDK creates nodes with in this session (<see cref="ZkTypedStateOptions.DefaultAcl"/>, resolved when the
+    /// session owner was created: <see cref="Acl.CreatorAll"/> with credentials, <see cref="Acl.OpenUnsafe"/> without).
+    /// Recipes use it unless their own options set one.
+    /// </summary>
+    public IReadOnlyList<Acl> DefaultAcl { get; }
+
+    /// <summary>
+    /// Checks that nodes created with <paramref name="acl"/> in this session would be accepted: not empty, every entry
+    /// granting something, and an <c>auth</c> entry (<see cref="Acl.CreatorAll"/>) only when credentials are configured.
+    /// </summary>
+    /// <param name="acl">The ACL to check.</param>
+    /// <param name="optionName">The option it comes from, named in the message (e.g. <c>LeaderElectionOptions.DefaultAcl</c>).</param>
+    /// <exception cref="ArgumentException">The ACL would be refused; the message says why.</exception>
+    public void ValidateAcl(IReadOnlyList<Acl> acl, string optionName)
+    {
+        ArgumentNullException.ThrowIfNull(acl);
+        ZkTypedStateOptions.ValidateAcl(acl, _options.Credentials.Count > 0, optionName);
+    }
 
     /// <summary>The current client (null before <see cref="Start"/>). After a loss it is replaced: do not cache it.</summary>
     public ZooKeeperClient? Client => Volatile.Read(ref _current)?.Client;
@@ -133,9 +154,9 @@ public sealed class ZooKeeperSession : IAsyncDisposable
         }
 
         // Auth packets queued before anything else go out first on the first connection; the client resends them on reconnects.
-        foreach ((string scheme, byte[] auth) in _options.Credentials)
+        foreach (ZooKeeperCredential credential in _options.Credentials)
         {
-            _ = client.AddAuthAsync(scheme, auth).ContinueWith(
+            _ = client.AddAuthAsync(credential.Scheme!, credential.GetAuthBytes()).ContinueWith(
                 static t => _ = t.Exception,
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,

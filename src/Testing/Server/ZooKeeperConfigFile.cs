@@ -61,6 +61,12 @@ internal static class ZooKeeperConfigFile
             entries.Add(new("maxSessionTimeout", Format(max)));
         }
 
+        if (options.EnforceAuthSchemes is { } schemes)
+        {
+            entries.Add(new("enforce.auth.enabled", "true"));
+            entries.Add(new("enforce.auth.schemes", schemes));
+        }
+
         if (peers is not null)
         {
             entries.AddRange(peers.Select(peer => peer.ConfigLine));

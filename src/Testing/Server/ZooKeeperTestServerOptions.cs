@@ -80,6 +80,14 @@ public sealed class ZooKeeperTestServerOptions
     /// </summary>
     public ZooKeeperTestTlsMode TlsMode { get; set; }
 
+    /// <summary>
+    /// Authentication schemes the server requires before any other request (comma-separated, e.g. <c>digest</c>): writes
+    /// <c>enforce.auth.enabled=true</c> and <c>enforce.auth.schemes</c> (ZooKeeper 3.7+). A client that sends a request
+    /// without having authenticated with one of them gets <c>SessionClosedRequireSaslAuth</c> and its connection is closed.
+    /// <see langword="null"/> (the default): no enforcement. Digest needs no extra provider (the server always loads it).
+    /// </summary>
+    public string? EnforceAuthSchemes { get; set; }
+
     /// <summary>Creates a copy whose collections are independent of this instance.</summary>
     /// <returns>The copy.</returns>
     public ZooKeeperTestServerOptions Clone()
@@ -97,6 +105,7 @@ public sealed class ZooKeeperTestServerOptions
             ZooKeeperHome = ZooKeeperHome,
             StartTimeout = StartTimeout,
             TlsMode = TlsMode,
+            EnforceAuthSchemes = EnforceAuthSchemes,
         };
         foreach (var pair in ExtraConfig)
         {
@@ -131,6 +140,11 @@ public sealed class ZooKeeperTestServerOptions
         if (!Enum.IsDefined(TlsMode))
         {
             throw new ArgumentOutOfRangeException(nameof(TlsMode), TlsMode, "TlsMode must be None, Tls or MutualTls.");
+        }
+
+        if (EnforceAuthSchemes is { } schemes && (string.IsNullOrWhiteSpace(schemes) || schemes.Any(char.IsWhiteSpace)))
+        {
+            throw new ArgumentException($"EnforceAuthSchemes must be comma-separated scheme names without spaces, e.g. \"digest\" (was '{schemes}').", nameof(EnforceAuthSchemes));
         }
 
         if (MinSessionTimeoutMs is { } min && MaxSessionTimeoutMs is { } max && min > max)

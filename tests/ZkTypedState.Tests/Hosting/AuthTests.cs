@@ -48,7 +48,7 @@ public sealed class AuthTests(RuntimeServerFixture fixture)
             b => b.AddZNode(Descriptors.Payments(path)),
             o =>
             {
-                o.Credentials.Add(("no-such-scheme", [1, 2, 3]));
+                o.AddCredentials("no-such-scheme", [1, 2, 3]);
                 o.MaxNewSessionDelay = TimeSpan.FromSeconds(1);
                 o.InitialSyncTimeout = TimeSpan.FromMilliseconds(300);
                 o.InitialSyncFailure = InitialSyncFailureBehavior.Continue;

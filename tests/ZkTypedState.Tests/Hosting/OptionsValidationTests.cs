@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ZkTypedState.Client;
 using ZkTypedState.Tests.Support;
 
 namespace ZkTypedState.Tests.Hosting;
@@ -24,7 +25,16 @@ public sealed class OptionsValidationTests
         { "SessionLossPolicy", o => o.SessionLossPolicy = (SessionLossPolicy)42 },
         { "InitialSyncFailure", o => o.InitialSyncFailure = (InitialSyncFailureBehavior)7 },
         { "ConnectionString", o => o.ConnectionString = " " },
-        { "Credentials", o => o.Credentials.Add((string.Empty, [1])) },
+        { "Credentials[0] has no Scheme", o => o.AddCredentials(string.Empty, [1]) },
+        { "Credentials[0] (digest) has a Password but no User", o => o.Credentials.Add(new ZooKeeperCredential { Scheme = "digest", Password = "p" }) },
+        { "Credentials[1] (digest) for user 'app' has no Password", o => o.AddDigestCredentials("a", "b").Credentials.Add(new ZooKeeperCredential { Scheme = "digest", User = "app" }) },
+        { "sets User/Password and Secret", o => o.Credentials.Add(new ZooKeeperCredential { Scheme = "digest", User = "app", Password = "p", Secret = "app:p" }) },
+        { "has no secret", o => o.Credentials.Add(new ZooKeeperCredential { Scheme = "digest" }) },
+        { "for the \"digest\" scheme only", o => o.Credentials.Add(new ZooKeeperCredential { Scheme = "ip", User = "app", Password = "p" }) },
+        { "Credentials[0] is null", o => o.Credentials.Add(null!) },
+        { "DefaultAcl is empty", o => o.DefaultAcl = [] },
+        { "no Credentials are configured", o => o.DefaultAcl = Acl.CreatorAll },
+        { "DefaultAcl[0] grants 'None'", o => o.DefaultAcl = [new Acl(Permissions.None, new ZkId("world", "anyone"))] },
         // The client's own rules, through the options the runtime builds for it.
         { "PresumedExpiryFraction", o => o.PresumedExpiryFraction = double.NaN },
         { "port", o => o.ConnectionString = "zk1: 2181" },
