@@ -200,6 +200,31 @@ public sealed class PlainNodeTests(RuntimeServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_scalar_path_template_is_a_family_of_rates_discovered_and_followed()
+    {
+        string root = RuntimeServerFixture.UniquePath("rates");
+        await using var writer = await fixture.ConnectAsync();
+        await writer.CreateAsync(root);
+        await writer.CreateAsync(root + "/USD", Utf8("6.35"));
+        await writer.CreateAsync(root + "/EUR", Utf8("7.80\n"));
+        using IHost host = await RuntimeServerFixture.StartHostAsync(fixture.Server.ConnectionString, b => b.AddZNode<decimal>(root + "/{currency}"));
+
+        var rates = host.Services.GetRequiredService<IZNodeFamily<decimal>>();
+        Assert.Equal(["EUR", "USD"], rates.Members.Order(StringComparer.Ordinal));
+        Assert.Equal(6.35m, rates.Get("USD").Value);
+        Assert.Equal(7.80m, rates.Get("EUR").Value);
+
+        var added = new TaskCompletionSource<ZNodeMemberEvent<decimal>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        rates.MemberAdded += e => added.TrySetResult(e);
+        await writer.CreateAsync(root + "/GBP", Utf8("8.1"));
+        ZNodeMemberEvent<decimal> gbp = await added.Task.WaitAsync(Timeouts.Event);
+        Assert.Equal("GBP", gbp.Name);
+        await gbp.Node.WaitForLoadedAsync(Timeouts.Token());
+        Assert.Equal(8.1m, gbp.Node.Value);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_JSON_node_snapshot_carries_its_raw_payload()
     {
         string path = RuntimeServerFixture.UniquePath("json-raw");
