@@ -1,0 +1,460 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using ZkTypedState.Client;
+
+namespace ZkTypedState.Configuration;
+
+public sealed partial class ZooKeeperConfigurationProvider
+{
+    private static readonly TimeSpan MinRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
+    // Touched only by the loop.
+    private ZooKeeperClient? _watchedClient;
+    private bool _perNode;
+    private long _handledLostEpoch;
+    private IReadOnlyList<ZooKeeperConfigurationConflict> _loggedConflicts = [];
+
+    /// <summary>
+    /// The one background loop: waits for work, lets a burst settle for <see cref="ZooKeeperConfigurationOptions.ReloadDelay"/>,
+    /// takes everything queued at once, re-reads it with the current client and publishes once. Failures are retried
+    /// with jittered exponential backoff (100 ms to 5 s); it stops when the provider is disposed.
+    /// </summary>
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _perNode = _options.WatchMode == ZooKeeperWatchMode.PerNode;
+        TimeSpan retryDelay = MinRetryDelay;
+        while (await _wake.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _wake.Reader.TryRead(out _);
+            if (_options.ReloadDelay > TimeSpan.Zero && _firstLoad.Task.IsCompleted)
+            {
+                await Task.Delay(_options.ReloadDelay, cancellationToken).ConfigureAwait(false);
+            }
+
+            (bool full, bool cycle, Dictionary<string, bool> dirty) = TakeWork();
+            if (!full && !cycle && dirty.Count == 0)
+            {
+                continue;
+            }
+
+            (ZooKeeperClient Client, long Epoch)? connected = await WaitForClientAsync(cancellationToken).ConfigureAwait(false);
+            if (connected is not { } current)
+            {
+                Requeue(full, cycle, dirty);
+                continue;
+            }
+
+            try
+            {
+                if (full)
+                {
+                    await FullResyncAsync(current.Client, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    foreach ((string path, bool readChildren) in dirty)
+                    {
+                        foreach (SubtreeCache cache in _caches.Where(c => c.Contains(path)))
+                        {
+                            await RefreshAsync(cache, current.Client, path, readChildren, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    EnforceMaxNodes();
+                }
+
+                Publish(current.Client, current.Epoch);
+                retryDelay = MinRetryDelay;
+                if (full)
+                {
+                    CompleteFirstLoad();
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Requeue(full, cycle, dirty);
+                OnLoadFailed(ex);
+                TimeSpan delay = TimeSpan.FromMilliseconds(retryDelay.TotalMilliseconds * (0.5 + (Random.Shared.NextDouble() / 2)));
+                retryDelay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, retryDelay.TotalMilliseconds * 2));
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                Wake();
+            }
+        }
+    }
+
+    private (bool Full, bool Cycle, Dictionary<string, bool> Dirty) TakeWork()
+    {
+        bool full, cycle, forget;
+        Dictionary<string, bool> dirty;
+        long lostEpoch;
+        lock (_gate)
+        {
+            full = _fullResync;
+            cycle = _cycle;
+            forget = _forgetZxids;
+            dirty = _dirty;
+            lostEpoch = _lostEpoch;
+            _fullResync = _cycle = _forgetZxids = false;
+            _dirty = new Dictionary<string, bool>(StringComparer.Ordinal);
+        }
+
+        if (lostEpoch > _handledLostEpoch)
+        {
+            // A new session has no watches of the old one: re-arm everything, and under InvalidateAndRebuild forget what was read.
+            _handledLostEpoch = lostEpoch;
+            _watchedClient = null;
+            full = true;
+            if (_options.SessionLossPolicy == SessionLossPolicy.InvalidateAndRebuild)
+            {
+                foreach (SubtreeCache cache in _caches)
+                {
+                    cache.Clear();
+                }
+            }
+        }
+
+        if (forget)
+        {
+            foreach (SubtreeCache cache in _caches)
+            {
+                cache.ForgetZxids();
+            }
+        }
+
+        return (full, cycle, dirty);
+    }
+
+    private void Requeue(bool full, bool cycle, Dictionary<string, bool> dirty)
+    {
+        lock (_gate)
+        {
+            _fullResync |= full || _dirty.Count + dirty.Count > _options.MaxNodes;
+            _cycle |= cycle;
+            if (!_fullResync)
+            {
+                foreach ((string path, bool readChildren) in dirty)
+                {
+                    _dirty[path] = readChildren || _dirty.GetValueOrDefault(path);
+                }
+            }
+        }
+    }
+
+    /// <summary>The current connected client and its epoch, or null when new work arrived first (the loop takes it and comes back).</summary>
+    private async Task<(ZooKeeperClient, long)?> WaitForClientAsync(CancellationToken cancellationToken)
+    {
+        ZooKeeperSession session = _session!;
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<ZooKeeperClient> connected = session.GetConnectedClientAsync(attempt.Token);
+        if (!connected.IsCompleted)
+        {
+            Task woken = _wake.Reader.WaitToReadAsync(attempt.Token).AsTask();
+            await Task.WhenAny(connected, woken).ConfigureAwait(false);
+            attempt.Cancel();
+            if (!connected.IsCompletedSuccessfully)
+            {
+                _ = connected.Exception;
+                _ = woken.Exception;
+                cancellationToken.ThrowIfCancellationRequested();
+                return null;
+            }
+        }
+
+        ZooKeeperClient client = await connected.ConfigureAwait(false);
+        return (client, session.Epoch);
+    }
+
+    /// <summary>
+    /// Arms the watches (a persistent-recursive one per root, unless in per-node mode) and walks every subtree with
+    /// getChildren, whose Stat carries each node's mzxid: only nodes whose mzxid differs from the cached one are re-read.
+    /// </summary>
+    private async Task FullResyncAsync(ZooKeeperClient client, CancellationToken cancellationToken)
+    {
+        if (!_perNode && !ReferenceEquals(client, _watchedClient))
+        {
+            try
+            {
+                foreach (SubtreeCache cache in _caches)
+                {
+                    await client.AddWatchAsync(cache.Root, AddWatchMode.PersistentRecursive, _watcher, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (UnimplementedException ex) when (_options.WatchMode == ZooKeeperWatchMode.Auto)
+            {
+                _logger.LogWarning("ZooKeeper configuration: the server does not support AddWatch (ZooKeeper before 3.6); falling back to one-shot watches on every node of {Roots}.", string.Join(", ", Roots));
+                _ = ex;
+                _perNode = true;
+            }
+            catch (UnimplementedException ex)
+            {
+                throw new ZooKeeperConfigurationException(
+                    ZooKeeperConfigurationFailure.Refused,
+                    $"ZooKeeper configuration: the server refused AddWatch (persistent-recursive watches need ZooKeeper 3.6+) and WatchMode is PersistentRecursive; use WatchMode Auto or PerNode for older servers.",
+                    Roots,
+                    ex);
+            }
+
+            _watchedClient = _perNode ? null : client;
+        }
+
+        int total = 0;
+        var walked = new List<Dictionary<string, CachedNode>>();
+        using var reads = new SemaphoreSlim(_options.MaxConcurrentReads);
+        foreach (SubtreeCache cache in _caches)
+        {
+            ConcurrentDictionary<string, Stat> stats = await WalkAsync(cache, client, reads, cancellationToken).ConfigureAwait(false);
+            total += stats.Count;
+            if (total > _options.MaxNodes)
+            {
+                throw TooManyNodes(total);
+            }
+
+            walked.Add(await ReadChangedAsync(cache, client, stats, reads, cancellationToken).ConfigureAwait(false));
+        }
+
+        for (int i = 0; i < _caches.Length; i++)
+        {
+            _caches[i].Replace(walked[i]);
+        }
+    }
+
+    private async Task<ConcurrentDictionary<string, Stat>> WalkAsync(SubtreeCache cache, ZooKeeperClient client, SemaphoreSlim reads, CancellationToken cancellationToken)
+    {
+        var stats = new ConcurrentDictionary<string, Stat>(StringComparer.Ordinal);
+        Action<WatchedEvent>? watcher = _perNode ? _watcher : null;
+
+        async Task VisitAsync(string path)
+        {
+            NodeChildren children;
+            await reads.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                children = await client.GetChildrenAsync(path, watcher, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NoNodeException)
+            {
+                if (path == cache.Root && _perNode && await client.ExistsAsync(path, _watcher, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    OnWatchEvent(new WatchedEvent(WatchEventType.NodeCreated, path)); // created between the two reads
+                }
+
+                return; // Deleted meanwhile: its own event follows.
+            }
+            finally
+            {
+                reads.Release();
+            }
+
+            stats[path] = children.Stat;
+            if (stats.Count > _options.MaxNodes)
+            {
+                throw TooManyNodes(stats.Count);
+            }
+
+            await Task.WhenAll(children.Children.Select(c => VisitAsync(ZooKeeperPath.Combine(path, c)))).ConfigureAwait(false);
+        }
+
+        await VisitAsync(cache.Root).ConfigureAwait(false);
+        return stats;
+    }
+
+    private async Task<Dictionary<string, CachedNode>> ReadChangedAsync(SubtreeCache cache, ZooKeeperClient client, ConcurrentDictionary<string, Stat> stats, SemaphoreSlim reads, CancellationToken cancellationToken)
+    {
+        var nodes = new ConcurrentDictionary<string, CachedNode>(StringComparer.Ordinal);
+        await Task.WhenAll(stats.Select(async entry =>
+        {
+            CachedNode? cached = cache.Nodes.GetValueOrDefault(entry.Key);
+            await reads.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (cached is not null && cached.Mzxid == entry.Value.Mzxid)
+                {
+                    // Unchanged: no payload read. Per-node mode still needs its data watch armed in this session.
+                    if (_perNode && await client.ExistsAsync(entry.Key, _watcher, cancellationToken).ConfigureAwait(false) is null)
+                    {
+                        return;
+                    }
+
+                    nodes[entry.Key] = cached;
+                    return;
+                }
+
+                NodeData data = await client.GetDataAsync(entry.Key, _perNode ? _watcher : null, cancellationToken).ConfigureAwait(false);
+                nodes[entry.Key] = cache.Decode(data.Data, data.Stat.Mzxid, cached);
+            }
+            catch (NoNodeException)
+            {
+                // Deleted after the walk saw it; its event follows.
+            }
+            finally
+            {
+                reads.Release();
+            }
+        })).ConfigureAwait(false);
+        return new Dictionary<string, CachedNode>(nodes, StringComparer.Ordinal);
+    }
+
+    /// <summary>Re-reads one changed node (and, when asked or new, its children: added ones in full, removed ones dropped).</summary>
+    private async Task RefreshAsync(SubtreeCache cache, ZooKeeperClient client, string path, bool readChildren, CancellationToken cancellationToken)
+    {
+        Action<WatchedEvent>? watcher = _perNode ? _watcher : null;
+        NodeData data;
+        try
+        {
+            data = await client.GetDataAsync(path, watcher, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NoNodeException)
+        {
+            cache.RemoveSubtree(path);
+            if (_perNode && path == cache.Root && await client.ExistsAsync(path, _watcher, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                OnWatchEvent(new WatchedEvent(WatchEventType.NodeCreated, path));
+            }
+
+            return;
+        }
+
+        CachedNode? previous = cache.Nodes.GetValueOrDefault(path);
+        cache.Nodes[path] = previous is not null && previous.Mzxid == data.Stat.Mzxid ? previous : cache.Decode(data.Data, data.Stat.Mzxid, previous);
+        if (previous is not null && !readChildren)
+        {
+            return;
+        }
+
+        NodeChildren children;
+        try
+        {
+            children = await client.GetChildrenAsync(path, watcher, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NoNodeException)
+        {
+            cache.RemoveSubtree(path);
+            return;
+        }
+
+        HashSet<string> known = cache.ChildrenOf(path);
+        foreach (string gone in known.Except(children.Children))
+        {
+            cache.RemoveSubtree(ZooKeeperPath.Combine(path, gone));
+        }
+
+        foreach (string added in children.Children.Where(c => !known.Contains(c)))
+        {
+            await RefreshAsync(cache, client, ZooKeeperPath.Combine(path, added), readChildren: true, cancellationToken).ConfigureAwait(false);
+            if (cache.Nodes.Count > _options.MaxNodes)
+            {
+                throw TooManyNodes(cache.Nodes.Count);
+            }
+        }
+    }
+
+    private void EnforceMaxNodes()
+    {
+        int total = _caches.Sum(c => c.Nodes.Count);
+        if (total > _options.MaxNodes)
+        {
+            throw TooManyNodes(total);
+        }
+    }
+
+    private ZooKeeperConfigurationException TooManyNodes(int count) => new(
+        ZooKeeperConfigurationFailure.TooManyNodes,
+        $"ZooKeeper configuration: {string.Join(", ", Roots)} hold more than MaxNodes = {_options.MaxNodes} nodes (counted {count}); the last keys are kept. Raise MaxNodes or map a smaller subtree.",
+        Roots);
+
+    /// <summary>Swaps in the keys of what was read, firing the reload token only if they changed; skipped for reads of a session known lost.</summary>
+    private void Publish(ZooKeeperClient client, long epoch)
+    {
+        MappedKeys mapped = ConfigurationKeyBuilder.Build(_caches);
+        LogNewConflicts(mapped.Conflicts);
+        lock (_publishGate)
+        {
+            if (epoch <= Volatile.Read(ref _lostEpoch))
+            {
+                return; // Read in a session whose loss is known: never served as current.
+            }
+
+            bool changed = !SameKeys(Data, mapped.Data);
+            if (changed)
+            {
+                Data = mapped.Data;
+            }
+
+            ZooKeeperConfigurationState state = client.State == ZooKeeperState.Connected ? ZooKeeperConfigurationState.Current : ZooKeeperConfigurationState.Disconnected;
+            SetStatus(new ZooKeeperConfigurationStatus(state, Data.Count, DateTimeOffset.UtcNow, mapped.Conflicts, mapped.PayloadErrors, null));
+            if (changed)
+            {
+                OnReload();
+            }
+        }
+    }
+
+    private void CompleteFirstLoad()
+    {
+        string[] missing = [.. _caches.Where(c => !c.RootExists).Select(c => c.Root)];
+        if (missing.Length > 0 && !_options.Optional)
+        {
+            _firstLoad.TrySetException(new ZooKeeperConfigurationException(
+                ZooKeeperConfigurationFailure.RootMissing,
+                $"ZooKeeper configuration: the subtree root{(missing.Length > 1 ? "s" : string.Empty)} {string.Join(", ", missing)} do{(missing.Length > 1 ? string.Empty : "es")} not exist on {_options.ConnectionString} (set Optional = true to start without {(missing.Length > 1 ? "them" : "it")}).",
+                missing));
+            return;
+        }
+
+        _firstLoad.TrySetResult();
+    }
+
+    private void OnLoadFailed(Exception ex)
+    {
+        bool connection = ex is ConnectionLossException or SessionExpiredException or OperationTimeoutException or ObjectDisposedException or SessionMovedException;
+        if (!connection)
+        {
+            _logger.LogError(ex, "ZooKeeper configuration: re-reading {Roots} failed; the last keys are kept and the read is retried.", string.Join(", ", Roots));
+            lock (_publishGate)
+            {
+                SetStatus(Status with { State = ZooKeeperConfigurationState.Faulted, Error = ex });
+            }
+
+            // Ends the first Load's wait at once: a required provider fails with it, an optional one logs it and starts empty.
+            _firstLoad.TrySetException(ex);
+        }
+        else
+        {
+            _logger.LogDebug(ex, "ZooKeeper configuration: a re-read was interrupted by the connection; retrying.");
+        }
+    }
+
+    private void LogNewConflicts(IReadOnlyList<ZooKeeperConfigurationConflict> conflicts)
+    {
+        foreach (ZooKeeperConfigurationConflict conflict in conflicts.Except(_loggedConflicts))
+        {
+            _logger.LogWarning(
+                "ZooKeeper configuration: key conflict on '{Key}' (configuration keys are case-insensitive): serving {Served}, ignoring {Ignored}.",
+                conflict.Key,
+                conflict.Served,
+                conflict.Ignored);
+        }
+
+        _loggedConflicts = conflicts;
+    }
+
+    private static bool SameKeys(IDictionary<string, string?> current, Dictionary<string, string?> next)
+    {
+        if (current.Count != next.Count)
+        {
+            return false;
+        }
+
+        var exactKeys = new HashSet<string>(current.Keys, StringComparer.Ordinal); // a key whose case changed is a change too
+        foreach ((string key, string? value) in next)
+        {
+            if (!exactKeys.Contains(key) || !current.TryGetValue(key, out string? existing) || !string.Equals(existing, value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
