@@ -14,6 +14,7 @@ public sealed partial class ZooKeeperConfigurationProvider
     private bool _perNode;
     private long _handledLostEpoch;
     private IReadOnlyList<ZooKeeperConfigurationConflict> _loggedConflicts = [];
+    private IReadOnlyList<ZooKeeperConfigurationPayloadError> _loggedPayloadErrors = [];
 
     /// <summary>
     /// The one background loop: waits for work, lets a burst settle for <see cref="ZooKeeperConfigurationOptions.ReloadDelay"/>,
@@ -367,7 +368,7 @@ public sealed partial class ZooKeeperConfigurationProvider
     private void Publish(ZooKeeperClient client, long epoch)
     {
         MappedKeys mapped = ConfigurationKeyBuilder.Build(_caches);
-        LogNewConflicts(mapped.Conflicts);
+        LogNewProblems(mapped);
         lock (_publishGate)
         {
             if (epoch <= Volatile.Read(ref _lostEpoch))
@@ -375,18 +376,15 @@ public sealed partial class ZooKeeperConfigurationProvider
                 return; // Read in a session whose loss is known: never served as current.
             }
 
-            bool changed = !SameKeys(Data, mapped.Data);
-            if (changed)
+            // Reload first, status second: whoever sees the new status sees configuration (and IOptionsMonitor) updated.
+            if (!SameKeys(Data, mapped.Data))
             {
                 Data = mapped.Data;
+                OnReload();
             }
 
             ZooKeeperConfigurationState state = client.State == ZooKeeperState.Connected ? ZooKeeperConfigurationState.Current : ZooKeeperConfigurationState.Disconnected;
             SetStatus(new ZooKeeperConfigurationStatus(state, Data.Count, DateTimeOffset.UtcNow, mapped.Conflicts, mapped.PayloadErrors, null));
-            if (changed)
-            {
-                OnReload();
-            }
         }
     }
 
@@ -425,8 +423,16 @@ public sealed partial class ZooKeeperConfigurationProvider
         }
     }
 
-    private void LogNewConflicts(IReadOnlyList<ZooKeeperConfigurationConflict> conflicts)
+    /// <summary>Logs each conflict and payload error once, when it appears (not again on every reload while it lasts).</summary>
+    private void LogNewProblems(MappedKeys mapped)
     {
+        foreach (ZooKeeperConfigurationPayloadError error in mapped.PayloadErrors.Except(_loggedPayloadErrors))
+        {
+            _logger.LogWarning("ZooKeeper configuration: the payload of {Path} cannot be mapped; its last good keys are kept. {Message}", error.Path, error.Message);
+        }
+
+        _loggedPayloadErrors = mapped.PayloadErrors;
+        IReadOnlyList<ZooKeeperConfigurationConflict> conflicts = mapped.Conflicts;
         foreach (ZooKeeperConfigurationConflict conflict in conflicts.Except(_loggedConflicts))
         {
             _logger.LogWarning(

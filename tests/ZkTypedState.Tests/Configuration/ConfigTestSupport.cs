@@ -135,3 +135,33 @@ internal sealed class ReloadCounter : IDisposable
         }
     }
 }
+
+/// <summary>Writes log entries to the test output (shown when a test fails).</summary>
+internal sealed class TestOutputLoggerProvider(Xunit.Abstractions.ITestOutputHelper output) : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(output, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(Xunit.Abstractions.ITestOutputHelper output, string category) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            try
+            {
+                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? string.Empty : " | " + exception.GetType().Name + ": " + exception.Message)}");
+            }
+            catch (InvalidOperationException)
+            {
+                // The test has finished.
+            }
+        }
+    }
+}

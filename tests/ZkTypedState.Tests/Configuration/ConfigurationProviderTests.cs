@@ -219,6 +219,25 @@ public sealed class ConfigurationProviderTests(RuntimeServerFixture fixture)
     }
 
     [Fact]
+    public async Task Reload_returns_at_once_and_re_reads_every_subtree_in_the_background()
+    {
+        string root = RuntimeServerFixture.UniquePath("cfgreload");
+        await using ZooKeeperClient writer = await fixture.ConnectAsync();
+        await CreateTreeAsync(writer, root, ("/A", "1"));
+        using var config = (ConfigurationRoot)new ConfigurationBuilder().AddZooKeeper(fixture.Server.ConnectionString, root).Build();
+        ZooKeeperConfigurationProvider provider = Provider(config);
+        DateTimeOffset loadedAt = provider.Status.LoadedAt!.Value;
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        config.Reload();
+        TimeSpan took = clock.Elapsed;
+
+        await StatusUntilAsync(provider, s => s.LoadedAt > loadedAt && s.State == ZooKeeperConfigurationState.Current, "the background re-read completed");
+        Assert.Equal("1", config["A"]);
+        Assert.True(took < TimeSpan.FromSeconds(1), $"Reload() blocked for {took.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
     public void Invalid_options_fail_with_messages_naming_the_setting()
     {
         static string Fail(Action<ZooKeeperConfigurationOptions> configure) =>
