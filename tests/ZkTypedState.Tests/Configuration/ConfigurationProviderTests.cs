@@ -9,7 +9,7 @@ using static ZkTypedState.Tests.Configuration.ConfigTestSupport;
 namespace ZkTypedState.Tests.Configuration;
 
 [Collection(RuntimeCollection.Name)]
-public sealed class ConfigurationProviderTests(RuntimeServerFixture fixture)
+public sealed class ConfigurationProviderTests(RuntimeServerFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Paths_map_to_keys_and_text_to_values_with_the_documented_rules()
@@ -175,6 +175,7 @@ public sealed class ConfigurationProviderTests(RuntimeServerFixture fixture)
         await reloads.UntilAsync(() => Enumerable.Range(0, 50).All(i => config[$"k{i}"] == "4"), "every key holds its last write");
 
         Assert.InRange(reloads.Count, 1, 8);
+        output.WriteLine($"200 pipelined writes to 50 nodes, ReloadDelay 500 ms: {reloads.Count} reload(s)");
     }
 
     [Fact]
