@@ -25,9 +25,30 @@ public partial record TenantLimits
     public int RequestsPerSecond { get; init; } = 10;
 }
 
+/// <summary>Checkout settings from plain configuration (the ZooKeeper configuration provider over /webapi/config).</summary>
+public sealed class CheckoutOptions
+{
+    /// <summary>The currency prices are shown in.</summary>
+    public string Currency { get; set; } = "EUR";
+
+    /// <summary>Cart limits.</summary>
+    public CheckoutLimits Limits { get; set; } = new();
+}
+
+/// <summary>Cart limits, flattened from a JSON node.</summary>
+public sealed class CheckoutLimits
+{
+    /// <summary>The most items in a cart.</summary>
+    public int MaxItems { get; set; } = 10;
+
+    /// <summary>Countries shipped to.</summary>
+    public List<string> Countries { get; set; } = [];
+}
+
 /// <summary>Reflection-free JSON for the bound types and the API's responses.</summary>
 [JsonSerializable(typeof(FeatureFlags))]
 [JsonSerializable(typeof(TenantLimits))]
+[JsonSerializable(typeof(CheckoutOptions))]
 [JsonSerializable(typeof(NodeView<FeatureFlags>))]
 [JsonSerializable(typeof(NodeView<TenantLimits>))]
 internal sealed partial class WebApiJson : JsonSerializerContext;

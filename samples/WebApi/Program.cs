@@ -3,10 +3,13 @@
 // Without --connect it starts a throwaway local ZooKeeper server. Try:
 //   curl localhost:5080/features   curl localhost:5080/tenants   curl localhost:5080/tenants/acme/limits   curl localhost:5080/health
 //   curl -X PUT localhost:5080/features -H 'content-type: application/json' -d '{"NewCheckout":true,"RolloutPercent":10}'
+//   curl localhost:5080/checkout   (plain configuration from /webapi/config: change it with zkCli, e.g.
+//   set /webapi/config/Checkout/Currency USD, and the next request shows it)
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using WebApi;
 using ZkTypedState;
+using ZkTypedState.Client;
 using ZkTypedState.Testing;
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
@@ -17,7 +20,25 @@ if (string.IsNullOrEmpty(connect))
     server = await ZooKeeperTestServer.StartAsync();
     connect = server.ConnectionString;
     Console.WriteLine($"Started a local ZooKeeper server at {connect}");
+    await using ZooKeeperClient seed = await ZooKeeperClient.ConnectAsync(connect);
+    foreach ((string path, string data) in new[] { ("/webapi", ""), ("/webapi/config", ""), ("/webapi/config/Checkout", ""), ("/webapi/config/Checkout/Currency", "EUR"), ("/webapi/config/Checkout/Limits", """{"MaxItems":20,"Countries":["DE","FR"]}""") })
+    {
+        await seed.CreateAsync(path, System.Text.Encoding.UTF8.GetBytes(data));
+    }
 }
+
+// Plain configuration next to the typed [ZNode] values below: /webapi/config/Checkout/Currency = EUR is read as
+// configuration["Checkout:Currency"], a JSON node is flattened into keys (Checkout:Limits:MaxItems, …), layered over
+// appsettings.json and under environment variables added after it, and reloaded live into IOptionsMonitor<CheckoutOptions>.
+builder.Configuration.AddZooKeeper(o =>
+{
+    o.ConnectionString = connect!;
+    o.AddSubtree("/webapi/config");
+    o.FlattenJson = true;
+    o.Optional = true; // start without it (and fill in later) rather than fail when ZooKeeper is down
+});
+builder.Configuration.AddEnvironmentVariables("WEBAPI_");
+builder.Services.Configure<CheckoutOptions>(builder.Configuration.GetSection("Checkout"));
 
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WebApiJson.Default));
 builder.Services.AddZkTypedState(o => o.ConnectionString = connect!).AddGeneratedZNodes();
@@ -45,6 +66,7 @@ app.MapGet("/tenants/{tenant}/limits", (string tenant, IZNodeFamily<TenantLimits
     tenants.TryGet([tenant], out IZNode<TenantLimits>? node) && node.Status != ZNodeStatus.Missing
         ? Results.Ok(View(node))
         : Results.NotFound($"No tenant '{tenant}' ({tenants.Members.Count} known: GET /tenants)."));
+app.MapGet("/checkout", (IOptionsMonitor<CheckoutOptions> checkout) => checkout.CurrentValue);
 app.MapGet("/rollout", (IOptionsMonitor<FeatureFlags> flags) => flags.CurrentValue.NewCheckout ? $"new checkout for {flags.CurrentValue.RolloutPercent}%" : "old checkout");
 app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
 {
