@@ -55,34 +55,9 @@ public sealed partial class ZooKeeperConfigurationOptions
             throw new ArgumentOutOfRangeException(nameof(SessionLossPolicy), SessionLossPolicy, $"{Name}.SessionLossPolicy must be one of {string.Join(", ", Enum.GetNames<SessionLossPolicy>())} (was {SessionLossPolicy}).");
         }
 
-        for (int i = 0; i < Credentials.Count; i++)
-        {
-            ValidateCredential(Credentials[i], i);
-        }
-
+        // Credentials are checked by the session's rules (ZooKeeperCredential), in BuildSessionOptions().Validate().
         // The session's own rules (connection string syntax, TLS, client options) fail here rather than in a reconnect loop.
         BuildSessionOptions().Validate();
-    }
-
-    private static void ValidateCredential(ZooKeeperConfigurationCredential? credential, int i)
-    {
-        string where = $"{nameof(ZooKeeperConfigurationOptions)}.Credentials[{i}]";
-        if (credential is null || string.IsNullOrWhiteSpace(credential.Scheme))
-        {
-            throw new ArgumentException($"{where} needs a Scheme (e.g. digest).", nameof(Credentials));
-        }
-
-        bool hasSecret = credential.Secret is not null;
-        bool hasUser = credential.User is not null || credential.Password is not null;
-        if (hasSecret == hasUser)
-        {
-            throw new ArgumentException($"{where} needs either Secret or User and Password (not both, not neither).", nameof(Credentials));
-        }
-
-        if (hasUser && (string.IsNullOrEmpty(credential.User) || credential.Password is null || !string.Equals(credential.Scheme, "digest", StringComparison.Ordinal)))
-        {
-            throw new ArgumentException($"{where}: User and Password need both values and the digest scheme (was scheme '{credential.Scheme}').", nameof(Credentials));
-        }
     }
 
     private static void RequireRange(TimeSpan value, TimeSpan min, TimeSpan max, string name)

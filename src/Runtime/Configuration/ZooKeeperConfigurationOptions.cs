@@ -34,25 +34,6 @@ public sealed class ZooKeeperConfigurationSubtree
     public bool? FlattenJson { get; set; }
 }
 
-/// <summary>A credential sent on every session: <see cref="Scheme"/> with <see cref="Secret"/>, or digest <see cref="User"/>/<see cref="Password"/>.</summary>
-public sealed class ZooKeeperConfigurationCredential
-{
-    /// <summary>The auth scheme; <c>digest</c> by default.</summary>
-    public string Scheme { get; set; } = "digest";
-
-    /// <summary>The scheme's auth string, sent as UTF-8 (for digest: <c>user:password</c>). Use it or <see cref="User"/>/<see cref="Password"/>.</summary>
-    public string? Secret { get; set; }
-
-    /// <summary>The digest user (with <see cref="Password"/>; the scheme must be <c>digest</c>).</summary>
-    public string? User { get; set; }
-
-    /// <summary>The digest password.</summary>
-    public string? Password { get; set; }
-
-    /// <summary>The auth bytes sent to the server.</summary>
-    internal byte[] ToAuthBytes() => System.Text.Encoding.UTF8.GetBytes(Secret ?? User + ":" + Password);
-}
-
 /// <summary>Settings of the ZooKeeper configuration provider (<c>builder.Configuration.AddZooKeeper(...)</c>).</summary>
 public sealed partial class ZooKeeperConfigurationOptions
 {
@@ -108,14 +89,27 @@ public sealed partial class ZooKeeperConfigurationOptions
     /// <summary>How changes are watched (default <see cref="ZooKeeperWatchMode.Auto"/>).</summary>
     public ZooKeeperWatchMode WatchMode { get; set; } = ZooKeeperWatchMode.Auto;
 
-    /// <summary>Credentials sent on every session. Never logged.</summary>
-    public IList<ZooKeeperConfigurationCredential> Credentials { get; } = [];
+    /// <summary>
+    /// Credentials sent on every session (the same <see cref="ZooKeeperCredential"/> entries as
+    /// <see cref="ZkTypedStateOptions.Credentials"/>, validated by the same rules). Never logged.
+    /// </summary>
+    public IList<ZooKeeperCredential> Credentials { get; } = [];
 
     /// <summary>Logs of the provider and its session (configuration is built before the DI container, so it is passed here).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>Adjusts the session's settings (TLS, client options) beyond those above.</summary>
     public Action<ZkTypedStateOptions>? ConfigureSession { get; set; }
+
+    /// <summary>TLS settings read from the section's <c>Tls</c> child (the same keys as for <c>AddZkTypedState(IConfiguration)</c>).</summary>
+    internal ZkTypedStateTlsBinding? Tls { get; set; }
+
+    /// <summary>Adds a digest credential (<c>user:password</c>).</summary>
+    public ZooKeeperConfigurationOptions AddDigestCredentials(string user, string password)
+    {
+        Credentials.Add(ZooKeeperCredential.Digest(user, password));
+        return this;
+    }
 
     /// <summary>Adds a subtree.</summary>
     public ZooKeeperConfigurationOptions AddSubtree(string path, string? keyPrefix = null, bool? flattenJson = null)
@@ -128,11 +122,12 @@ public sealed partial class ZooKeeperConfigurationOptions
     internal ZkTypedStateOptions BuildSessionOptions()
     {
         var session = new ZkTypedStateOptions { ConnectionString = ConnectionString, SessionTimeout = SessionTimeout, SessionLossPolicy = SessionLossPolicy };
-        foreach (ZooKeeperConfigurationCredential credential in Credentials)
+        foreach (ZooKeeperCredential credential in Credentials)
         {
-            session.Credentials.Add((credential.Scheme, credential.ToAuthBytes()));
+            session.Credentials.Add(credential);
         }
 
+        Tls?.ApplyTo(session);
         ConfigureSession?.Invoke(session);
         return session;
     }

@@ -40,15 +40,20 @@ internal static class ZooKeeperConfigurationSectionReader
             });
         }
 
+        // Credentials and TLS take the same keys as AddZkTypedState(IConfiguration), through the same generated binding.
         foreach (IConfigurationSection item in section.GetSection(nameof(options.Credentials)).GetChildren())
         {
-            options.Credentials.Add(new ZooKeeperConfigurationCredential
-            {
-                Scheme = item[nameof(ZooKeeperConfigurationCredential.Scheme)] ?? "digest",
-                Secret = item[nameof(ZooKeeperConfigurationCredential.Secret)],
-                User = item[nameof(ZooKeeperConfigurationCredential.User)],
-                Password = item[nameof(ZooKeeperConfigurationCredential.Password)],
-            });
+            var credential = new ZooKeeperCredential();
+            item.Bind(credential);
+            options.Credentials.Add(credential);
+        }
+
+        IConfigurationSection tls = section.GetSection("Tls");
+        if (tls.Exists())
+        {
+            var binding = new ZkTypedStateTlsBinding();
+            tls.Bind(binding);
+            options.Tls = binding;
         }
     }
 

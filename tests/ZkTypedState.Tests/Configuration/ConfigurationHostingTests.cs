@@ -134,6 +134,7 @@ public sealed class ConfigurationHostingTests(RuntimeServerFixture fixture)
         Assert.Equal(ZooKeeperConfigurationFailure.Refused, refused.Failure);
         Assert.IsType<NoAuthException>(refused.InnerException);
 
+        settings["ZooKeeperConfiguration:Credentials:0:Scheme"] = "digest";
         settings["ZooKeeperConfiguration:Credentials:0:User"] = "cfg";
         settings["ZooKeeperConfiguration:Credentials:0:Password"] = "s3cret";
         IConfiguration bootstrap = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -252,8 +252,8 @@ public sealed class ConfigurationProviderTests(RuntimeServerFixture fixture, Xun
         Assert.Contains("StartupTimeout", Fail(o => { o.ConnectionString = "127.0.0.1:2181"; o.AddSubtree("/app"); o.StartupTimeout = Timeout.InfiniteTimeSpan; }));
         Assert.Contains("ReloadDelay", Fail(o => { o.ConnectionString = "127.0.0.1:2181"; o.AddSubtree("/app"); o.ReloadDelay = TimeSpan.FromMinutes(1); }));
         Assert.Contains("MaxNodes", Fail(o => { o.ConnectionString = "127.0.0.1:2181"; o.AddSubtree("/app"); o.MaxNodes = 0; }));
-        Assert.Contains("Credentials[0]", Fail(o => { o.ConnectionString = "127.0.0.1:2181"; o.AddSubtree("/app"); o.Credentials.Add(new ZooKeeperConfigurationCredential { User = "u" }); }));
-        Assert.Contains("Credentials[0]", Fail(o => { o.ConnectionString = "127.0.0.1:2181"; o.AddSubtree("/app"); o.Credentials.Add(new ZooKeeperConfigurationCredential()); }));
+        Assert.Contains("Credentials[0]", Fail(o => { o.ConnectionString = "127.0.0.1:2181"; o.AddSubtree("/app"); o.Credentials.Add(new ZooKeeperCredential { Scheme = "digest", User = "u" }); }));
+        Assert.Contains("Credentials[0]", Fail(o => { o.ConnectionString = "127.0.0.1:2181"; o.AddSubtree("/app"); o.Credentials.Add(new ZooKeeperCredential()); }));
         Assert.Contains("WatchMode", Fail(o => { o.ConnectionString = "127.0.0.1:2181"; o.AddSubtree("/app"); o.WatchMode = (ZooKeeperWatchMode)7; }));
 
         IConfiguration bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
