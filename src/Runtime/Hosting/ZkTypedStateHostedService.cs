@@ -38,8 +38,9 @@ internal sealed class ZkTypedStateHostedService(IServiceProvider services, IOpti
             string message = $"ZkTypedState: not every node was loaded within {timeout} (pending: {pending}; session state {session.State}).";
             if (failStartup)
             {
-                // The last connection error says why (refused, unreachable, TLS, auth), not just that time ran out.
-                Exception? cause = session.Client?.LastConnectionError;
+                // The last connection error says why (refused, unreachable, TLS, auth), not just that time ran out. After an
+                // authentication failure the client was replaced: the failure itself is the cause.
+                Exception? cause = (session.IsAuthFailed ? session.LastAuthFailure : null) ?? session.Client?.LastConnectionError ?? session.LastAuthFailure;
                 throw new TimeoutException(
                     message + (cause is null ? string.Empty : $" Last connection error: {cause.Message}") + " Set InitialSyncFailure = Continue to start anyway.",
                     cause);
