@@ -75,9 +75,10 @@ internal sealed class ZkTypedStateHostedService(IServiceProvider services, IOpti
             return;
         }
 
+        IReadOnlyDictionary<string, Exception> faults = runtime.NodeFaults;
         string problems = string.Join("; ", new[]
         {
-            faulted.Length > 0 ? $"rejected payload (faulted): {string.Join(", ", faulted)}" : null,
+            faulted.Length > 0 ? $"faulted: {string.Join(", ", faulted.Select(path => path + DescribeFault(faults.GetValueOrDefault(path))))}" : null,
             missingRequired.Length > 0 ? $"required but missing: {string.Join(", ", missingRequired)}" : null,
         }.Where(p => p is not null));
         if (failStartup)
@@ -85,11 +86,22 @@ internal sealed class ZkTypedStateHostedService(IServiceProvider services, IOpti
             throw new ZkTypedStateStartupException(
                 $"ZkTypedState: startup failed, {problems}. Fix the nodes, or set InitialSyncFailure = Continue to start anyway (faulted nodes serve their last good value, missing ones the type's defaults).",
                 faulted,
-                missingRequired);
+                missingRequired)
+            {
+                FaultErrors = faulted.Where(faults.ContainsKey).ToDictionary(path => path, path => faults[path], StringComparer.Ordinal),
+            };
         }
 
         _logger.LogWarning("ZkTypedState: starting anyway (InitialSyncFailure = Continue) with {Problems}.", problems);
     }
+
+    /// <summary>" (rejected payload: …)" or " (read failed: …)": the two faults need different fixes (the data, or access to it).</summary>
+    private static string DescribeFault(Exception? fault) => fault switch
+    {
+        null => string.Empty,
+        ZNodePayloadException payload => $" (rejected payload: {payload.Message})",
+        _ => $" (read failed: {fault.GetType().Name}: {fault.Message})",
+    };
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
