@@ -53,6 +53,22 @@ public sealed class EnforcedAuthClientTests(EnforcedAuthServerFixture fixture) :
     }
 
     [Fact]
+    public async Task An_accepted_credential_of_a_scheme_the_server_does_not_enforce_still_draws_minus_124()
+    {
+        var client = new ZooKeeperClient(Options(null));
+        await using (client)
+        {
+            // The ip provider accepts it (the connection gains an ip identity), but the server enforces digest.
+            await client.AddAuthAsync("ip", "127.0.0.1"u8.ToArray()).WaitAsync(Timeouts.Event);
+
+            var failure = await Assert.ThrowsAsync<AuthFailedException>(() => client.ExistsAsync("/").WaitAsync(Timeouts.Event));
+
+            Assert.IsType<SessionClosedRequireAuthException>(failure.InnerException);
+            Assert.Equal(ZooKeeperState.AuthFailed, await client.WaitForStateAsync(s => s.IsTerminal(), Timeouts.Token()));
+        }
+    }
+
+    [Fact]
     public async Task Credentials_added_before_the_first_request_satisfy_the_server()
     {
         var client = new ZooKeeperClient(Options(null));
