@@ -243,6 +243,7 @@ internal sealed partial class ZkConnection : IAsyncDisposable
     {
         var reader = new JuteReader(frame);
         ReplyHeader header = ReplyHeader.Read(ref reader);
+        ThrowIfAuthRequired(owner, header);
         ReadOnlySpan<byte> body = frame.Slice(ReplyHeader.Size);
         switch (header.Xid)
         {

@@ -47,4 +47,7 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Warning, "Dropped a notification of undefined event type {Type} for {Path}.")]
     public static partial void UndefinedEventType(ILogger logger, int type, string path);
+
+    [LoggerMessage(15, LogLevel.Error, "ZooKeeper authentication failed; the client is finished (AuthFailed): {Reason}")]
+    public static partial void AuthFailed(ILogger logger, string reason);
 }

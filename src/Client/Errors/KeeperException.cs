@@ -34,6 +34,7 @@ public class KeeperException : Exception
         ZooKeeperErrorCode.ConnectionLoss => new ConnectionLossException(path, message),
         ZooKeeperErrorCode.SessionExpired => new SessionExpiredException(path, message),
         ZooKeeperErrorCode.AuthFailed => new AuthFailedException(path, message),
+        ZooKeeperErrorCode.SessionClosedRequireSaslAuth => new SessionClosedRequireAuthException(path, message),
         ZooKeeperErrorCode.BadArguments => new BadArgumentsException(path, message),
         ZooKeeperErrorCode.NoChildrenForEphemerals => new NoChildrenForEphemeralsException(path, message),
         ZooKeeperErrorCode.InvalidAcl => new InvalidAclException(path, message),

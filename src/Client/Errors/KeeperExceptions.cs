@@ -80,6 +80,22 @@ public sealed class AuthFailedException : KeeperException
     }
 }
 
+/// <summary>
+/// The server requires authentication (<c>enforce.auth.enabled</c>, or SASL with <c>sessionRequireClientSASLAuth</c>)
+/// and this connection had no accepted credentials of the scheme it enforces, so it answered the first request with
+/// error -124 and closed the connection. The client treats it as an authentication failure: it becomes
+/// <see cref="ZooKeeperState.AuthFailed"/> (calls then fail with <see cref="AuthFailedException"/>, whose inner exception
+/// is this one).
+/// </summary>
+public sealed class SessionClosedRequireAuthException : KeeperException
+{
+    /// <summary>Creates the exception for <paramref name="path"/>.</summary>
+    public SessionClosedRequireAuthException(string? path = null, string? message = null, Exception? inner = null)
+        : base(ZooKeeperErrorCode.SessionClosedRequireSaslAuth, path, message, inner)
+    {
+    }
+}
+
 /// <summary>The server rejected the arguments (path, flags or TTL).</summary>
 public sealed class BadArgumentsException : KeeperException
 {

@@ -90,7 +90,10 @@ public enum ZooKeeperErrorCode
     /// <summary>Reconfig is disabled.</summary>
     ReconfigDisabled = -123,
 
-    /// <summary>The server requires SASL authentication.</summary>
+    /// <summary>
+    /// The server requires authentication (enforce.auth, or SASL) that this connection did not give; it closes the
+    /// connection after this answer (see <see cref="SessionClosedRequireAuthException"/>).
+    /// </summary>
     SessionClosedRequireSaslAuth = -124,
 
     /// <summary>A hard quota was exceeded.</summary>

@@ -125,6 +125,8 @@ public sealed partial class ZooKeeperClient
 
             if (authFailed)
             {
+                _lastConnectionError = cause;
+                Log.AuthFailed(_logger, cause.Message);
                 EnterTerminal(ZooKeeperState.AuthFailed, cause);
                 return;
             }

@@ -288,7 +288,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
         return state switch
         {
             ZooKeeperState.Expired => new SessionExpiredException(path, "ZooKeeper: the session has expired; create a new client."),
-            ZooKeeperState.AuthFailed => new AuthFailedException(path, "ZooKeeper: authentication failed; the client is finished. " + reason?.Message),
+            ZooKeeperState.AuthFailed => new AuthFailedException(path, "ZooKeeper: authentication failed; the client is finished. " + reason?.Message, reason),
             _ => new ObjectDisposedException(nameof(ZooKeeperClient), "The ZooKeeper client was disposed."),
         };
     }

@@ -108,18 +108,8 @@ public sealed class ZooKeeperClientOptions
         Tls?.Validate();
     }
 
-    private static void RequirePositive(TimeSpan value, string name, bool allowInfinite)
-    {
-        if (allowInfinite && value == Timeout.InfiniteTimeSpan)
-        {
-            return;
-        }
-
-        if (value <= TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"ZooKeeperClientOptions.{name} must be positive and at most {int.MaxValue} ms{(allowInfinite ? " (or Timeout.InfiniteTimeSpan)" : string.Empty)}.");
-        }
-    }
+    private static void RequirePositive(TimeSpan value, string name, bool allowInfinite) =>
+        TimeSpanOptionChecks.RequirePositive(value, name, "ZooKeeperClientOptions." + name, allowInfinite);
 
     private static void RequireNonNegative(TimeSpan value, string name)
     {

@@ -22,7 +22,11 @@ public enum ZooKeeperState
     /// <summary>A server confirmed the session expired. Terminal: every call fails with <see cref="SessionExpiredException"/>; create a new client.</summary>
     Expired,
 
-    /// <summary>Authentication failed. Terminal: every call fails with <see cref="AuthFailedException"/>.</summary>
+    /// <summary>
+    /// Authentication failed: a server rejected a credential, or requires authentication (enforce.auth) and this client
+    /// gave none it accepts (error -124, the reason is a <see cref="SessionClosedRequireAuthException"/>). Terminal:
+    /// every call fails with <see cref="AuthFailedException"/> (its inner exception is the reason).
+    /// </summary>
     AuthFailed,
 
     /// <summary>The client was disposed. Terminal.</summary>

@@ -38,8 +38,9 @@ internal sealed class ZkTypedStateHostedService(IServiceProvider services, IOpti
             string message = $"ZkTypedState: not every node was loaded within {timeout} (pending: {pending}; session state {session.State}).";
             if (failStartup)
             {
-                // The last connection error says why (refused, unreachable, TLS, auth), not just that time ran out.
-                Exception? cause = session.Client?.LastConnectionError;
+                // The last connection error says why (refused, unreachable, TLS, auth), not just that time ran out. After an
+                // authentication failure the client was replaced: the failure itself is the cause.
+                Exception? cause = (session.IsAuthFailed ? session.LastAuthFailure : null) ?? session.Client?.LastConnectionError ?? session.LastAuthFailure;
                 throw new TimeoutException(
                     message + (cause is null ? string.Empty : $" Last connection error: {cause.Message}") + " Set InitialSyncFailure = Continue to start anyway.",
                     cause);
@@ -74,9 +75,10 @@ internal sealed class ZkTypedStateHostedService(IServiceProvider services, IOpti
             return;
         }
 
+        IReadOnlyDictionary<string, Exception> faults = runtime.NodeFaults;
         string problems = string.Join("; ", new[]
         {
-            faulted.Length > 0 ? $"rejected payload (faulted): {string.Join(", ", faulted)}" : null,
+            faulted.Length > 0 ? $"faulted: {string.Join(", ", faulted.Select(path => path + DescribeFault(faults.GetValueOrDefault(path))))}" : null,
             missingRequired.Length > 0 ? $"required but missing: {string.Join(", ", missingRequired)}" : null,
         }.Where(p => p is not null));
         if (failStartup)
@@ -84,11 +86,22 @@ internal sealed class ZkTypedStateHostedService(IServiceProvider services, IOpti
             throw new ZkTypedStateStartupException(
                 $"ZkTypedState: startup failed, {problems}. Fix the nodes, or set InitialSyncFailure = Continue to start anyway (faulted nodes serve their last good value, missing ones the type's defaults).",
                 faulted,
-                missingRequired);
+                missingRequired)
+            {
+                FaultErrors = faulted.Where(faults.ContainsKey).ToDictionary(path => path, path => faults[path], StringComparer.Ordinal),
+            };
         }
 
         _logger.LogWarning("ZkTypedState: starting anyway (InitialSyncFailure = Continue) with {Problems}.", problems);
     }
+
+    /// <summary>" (rejected payload: …)" or " (read failed: …)": the two faults need different fixes (the data, or access to it).</summary>
+    private static string DescribeFault(Exception? fault) => fault switch
+    {
+        null => string.Empty,
+        ZNodePayloadException payload => $" (rejected payload: {payload.Message})",
+        _ => $" (read failed: {fault.GetType().Name}: {fault.Message})",
+    };
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using ZkTypedState.Client;
+using ZkTypedState.Client.Session;
 
 namespace ZkTypedState;
 
@@ -59,18 +60,8 @@ public sealed partial class ZkTypedStateOptions
         return clientOptions;
     }
 
-    private static void RequirePositive(TimeSpan value, string name, bool allowInfinite = false)
-    {
-        if (allowInfinite && value == Timeout.InfiniteTimeSpan)
-        {
-            return;
-        }
-
-        if (value <= TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"ZkTypedStateOptions.{name} must be positive and at most {int.MaxValue} ms{(allowInfinite ? " (or Timeout.InfiniteTimeSpan)" : string.Empty)} (was {value}).");
-        }
-    }
+    private static void RequirePositive(TimeSpan value, string name, bool allowInfinite = false) =>
+        TimeSpanOptionChecks.RequirePositive(value, name, "ZkTypedStateOptions." + name, allowInfinite, showValue: true);
 
     private static void RequireAtLeast(int value, int minimum, string name)
     {

@@ -9,6 +9,9 @@ internal interface IZNodeEntry : IZNodeSessionParticipant
 
     ZNodeStatus Status { get; }
 
+    /// <summary>When <see cref="ZNodeStatus.Faulted"/>: why (a <see cref="ZNodePayloadException"/>, or the read's error); otherwise null.</summary>
+    Exception? Fault { get; }
+
     /// <summary>Stops following the node (unbound): no more reads, its watches removed; the last snapshot stays.</summary>
     void Detach();
 }

@@ -99,6 +99,10 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     /// <summary>Every bound node's path and status.</summary>
     public IReadOnlyDictionary<string, ZNodeStatus> NodeStatuses => _nodes.ToDictionary(kv => kv.Key, kv => kv.Value.Status);
 
+    /// <summary>The faulted nodes and why each is (a rejected payload or a failed read), for startup reports.</summary>
+    internal IReadOnlyDictionary<string, Exception> NodeFaults =>
+        _nodes.Select(kv => (kv.Key, Fault: kv.Value.Fault)).Where(f => f.Fault is not null).ToDictionary(f => f.Key, f => f.Fault!, StringComparer.Ordinal);
+
     /// <summary>
     /// Bumped the moment a session loss is known, before any node is told: every snapshot of an older generation is then
     /// served as invalidated (or stale, by policy) at once, so no reader can see an old value as current on one node

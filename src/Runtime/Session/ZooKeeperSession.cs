@@ -94,6 +94,14 @@ public sealed class ZooKeeperSession : IAsyncDisposable
     /// <summary>True after the last loss was an authentication failure, until a session is established again.</summary>
     public bool IsAuthFailed { get; private set; }
 
+    /// <summary>
+    /// Why the last authentication failure happened (null if none did): an <see cref="AuthFailedException"/> for a
+    /// rejected credential, or a <see cref="SessionClosedRequireAuthException"/> when the server requires
+    /// authentication (enforce.auth) and none of the configured <see cref="ZkTypedStateOptions.Credentials"/> — or none
+    /// at all — satisfied it. Kept after a new session is established, for diagnostics.
+    /// </summary>
+    public Exception? LastAuthFailure { get; private set; }
+
     /// <summary>Runs <paramref name="action"/> on the session's serialized executor (in order with <see cref="Changed"/>).</summary>
     public Task InvokeAsync(Func<Task> action) => _executor.InvokeAsync(action);
 
@@ -216,7 +224,16 @@ public sealed class ZooKeeperSession : IAsyncDisposable
                 handle.Lost = true;
                 ResetConnectedSignal();
                 IsAuthFailed = state == ZooKeeperState.AuthFailed;
-                _logger.LogWarning("ZooKeeper session 0x{SessionId:x} (epoch {Epoch}) lost: {State}. Everything of it is invalid; starting a new session.", handle.Client.SessionId, handle.Epoch, state);
+                if (IsAuthFailed)
+                {
+                    LastAuthFailure = reason;
+                    _logger.LogError("ZooKeeper session 0x{SessionId:x} (epoch {Epoch}) lost: authentication failed ({Reason}). Retrying with a new session every {Delay}.", handle.Client.SessionId, handle.Epoch, reason?.Message, _options.MaxNewSessionDelay);
+                }
+                else
+                {
+                    _logger.LogWarning("ZooKeeper session 0x{SessionId:x} (epoch {Epoch}) lost: {State}. Everything of it is invalid; starting a new session.", handle.Client.SessionId, handle.Epoch, state);
+                }
+
                 Raise(SessionEventKind.Lost, handle, state, reason, null);
                 Track(ReplaceAsync(handle, state));
                 break;

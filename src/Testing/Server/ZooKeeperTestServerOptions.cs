@@ -1,3 +1,5 @@
+using ZkTypedState.Client.Session;
+
 namespace ZkTypedState.Testing;
 
 /// <summary>
@@ -132,10 +134,8 @@ public sealed class ZooKeeperTestServerOptions
             throw new ArgumentOutOfRangeException(nameof(Port), port, "Port must be between 1 and 65535.");
         }
 
-        if (StartTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(StartTimeout), StartTimeout, "StartTimeout must be positive.");
-        }
+        // Only compared with elapsed time: any positive value works, no int-milliseconds bound.
+        TimeSpanOptionChecks.RequirePositive(StartTimeout, nameof(StartTimeout), nameof(StartTimeout), atMostInt32Milliseconds: false);
 
         if (!Enum.IsDefined(TlsMode))
         {

@@ -7,7 +7,8 @@ namespace ZkTypedState.Recipes.Tests.Interop;
 /// <summary>
 /// Compiles (once) and runs <c>Interop/Java/LatchParticipant.java</c> (a Curator LeaderLatch participant) and
 /// <c>MutexParticipant.java</c> (a Curator InterProcessMutex holder) against the Debian-packaged Curator jars, and talks
-/// to them over stdin/stdout lines.
+/// to them over stdin/stdout lines. Their shared scaffolding (client, STARTED line, command loop) is <c>ParticipantHost.java</c>,
+/// compiled with them (every *.java of the folder).
 /// </summary>
 public sealed class CuratorJava : IAsyncLifetime
 {

@@ -60,6 +60,10 @@ public sealed class EnforcedAuthTests(EnforcedAuthServerFixture fixture) : IClas
         var error = await Assert.ThrowsAsync<ZkTypedStateStartupException>(() => StartHostAsync(path, "wrong-password"));
 
         Assert.Equal([path], error.Faulted);
+        // The read failed (NoAuth), the payload was never seen: the message says so, not "rejected payload".
+        Assert.Contains($"faulted: {path} (read failed: NoAuthException: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("rejected payload", error.Message, StringComparison.Ordinal);
+        Assert.IsType<Client.NoAuthException>(error.FaultErrors[path]);
     }
 
     [Fact]

@@ -91,4 +91,26 @@ public sealed class OptionsValidationTests
             await ((IAsyncDisposable)host).DisposeAsync();
         }
     }
+
+    [Theory]
+    [InlineData(-2000, "ZkTypedStateOptions.InitialSyncTimeout must be positive and at most 2147483647 ms (or Timeout.InfiniteTimeSpan) (was -00:00:02).")]
+    [InlineData(0, "ZkTypedStateOptions.InitialSyncTimeout must be positive and at most 2147483647 ms (or Timeout.InfiniteTimeSpan) (was 00:00:00).")]
+    public void The_runtime_timeout_messages_keep_their_wording(int milliseconds, string expected)
+    {
+        var options = new ZkTypedStateOptions { ConnectionString = "127.0.0.1:2181", InitialSyncTimeout = TimeSpan.FromMilliseconds(milliseconds) };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+
+        Assert.StartsWith(expected + " (Parameter 'InitialSyncTimeout')", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_runtime_session_timeout_beyond_int_milliseconds_is_refused_with_the_value()
+    {
+        var options = new ZkTypedStateOptions { ConnectionString = "127.0.0.1:2181", SessionTimeout = TimeSpan.FromDays(30) };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+
+        Assert.StartsWith("ZkTypedStateOptions.SessionTimeout must be positive and at most 2147483647 ms (was 30.00:00:00). (Parameter 'SessionTimeout')", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -34,7 +34,8 @@ public sealed class StartupTests(RuntimeServerFixture fixture)
         var error = await StartFailingAsync(b => b.AddZNode(Descriptors.Counter(good)).AddZNode(Descriptors.Payments(bad)));
         Assert.Equal([bad], error.Faulted);
         Assert.Empty(error.MissingRequired);
-        Assert.Contains(bad, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"faulted: {bad} (rejected payload: ", error.Message, StringComparison.Ordinal);
+        Assert.IsType<ZNodePayloadException>(Assert.Single(error.FaultErrors).Value);
         Assert.Contains("InitialSyncFailure = Continue", error.Message, StringComparison.Ordinal);
     }
 
@@ -82,7 +83,7 @@ public sealed class StartupTests(RuntimeServerFixture fixture)
 
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Information && e.Message == "ZkTypedState: 3 node(s) loaded: 1 fresh, 1 missing, 1 faulted.");
         (LogLevel _, string _, string warning) = Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("ZkTypedState: starting anyway", StringComparison.Ordinal));
-        Assert.Contains("faulted): " + faulted, warning, StringComparison.Ordinal);
+        Assert.Contains("faulted: " + faulted + " (rejected payload: ", warning, StringComparison.Ordinal);
         Assert.Contains("required but missing: " + missing, warning, StringComparison.Ordinal);
         await host.StopAsync();
     }

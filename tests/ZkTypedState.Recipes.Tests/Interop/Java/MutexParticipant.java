@@ -5,86 +5,43 @@
 //   release -> "RELEASED"          nodes -> "NODES <comma-separated participant nodes>"
 //   exit    -> closes the client, "BYE", exits.
 // acquire and release run on one worker thread: Curator's mutex is owned by the thread that acquired it.
-// Exits when stdin closes, so it never outlives the test process.
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+// The client, the STARTED line and the command loop are ParticipantHost's.
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
-import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.data.Stat;
 
 public final class MutexParticipant {
     public static void main(String[] args) throws Exception {
-        String connect = args[0];
-        String lockPath = args[1];
-        int sessionTimeoutMs = Integer.parseInt(args[3]);
-        CuratorFramework client = CuratorFrameworkFactory.builder()
-            .connectString(connect)
-            .sessionTimeoutMs(sessionTimeoutMs)
-            .connectionTimeoutMs(15000)
-            .retryPolicy(new RetryNTimes(1000, 100))
-            .build();
-        client.start();
-        if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
-            out("ERROR not connected to " + connect);
-            System.exit(2);
-        }
-
-        InterProcessMutex mutex = new InterProcessMutex(client, lockPath);
+        CuratorFramework client = ParticipantHost.connect(args[0], Integer.parseInt(args[3]));
+        InterProcessMutex mutex = new InterProcessMutex(client, args[1]);
         ExecutorService worker = Executors.newSingleThreadExecutor();
-        out("STARTED " + Long.toHexString(client.getZookeeperClient().getZooKeeper().getSessionId()));
 
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null) {
-            switch (line.trim()) {
-                case "acquire":
-                    worker.submit(() -> {
-                        try {
-                            mutex.acquire();
-                            // The holder's node is the lowest participant node; its czxid is the fencing token.
-                            String first = mutex.getParticipantNodes().iterator().next();
-                            Stat stat = client.checkExists().forPath(first);
-                            out("ACQUIRED " + Long.toHexString(stat.getCzxid()));
-                        } catch (Exception e) {
-                            out("ERROR " + e);
-                        }
-                    });
-                    break;
-                case "release":
-                    worker.submit(() -> {
-                        try {
-                            mutex.release();
-                            out("RELEASED");
-                        } catch (Exception e) {
-                            out("ERROR " + e);
-                        }
-                    });
-                    break;
-                case "nodes":
-                    out("NODES " + String.join(",", mutex.getParticipantNodes()));
-                    break;
-                case "exit":
-                    client.close();
-                    out("BYE");
-                    System.exit(0);
-                    break;
-                default:
-                    out("ERROR unknown command " + line);
-                    break;
-            }
-        }
-
-        System.exit(0);
+        ParticipantHost.serve(client, Map.of(
+            "acquire", () -> onWorker(worker, () -> {
+                mutex.acquire();
+                // The holder's node is the lowest participant node; its czxid is the fencing token.
+                String first = mutex.getParticipantNodes().iterator().next();
+                Stat stat = client.checkExists().forPath(first);
+                ParticipantHost.out("ACQUIRED " + Long.toHexString(stat.getCzxid()));
+            }),
+            "release", () -> onWorker(worker, () -> {
+                mutex.release();
+                ParticipantHost.out("RELEASED");
+            }),
+            "nodes", () -> ParticipantHost.out("NODES " + String.join(",", mutex.getParticipantNodes()))));
     }
 
-    private static synchronized void out(String text) {
-        System.out.println(text);
-        System.out.flush();
+    /** Runs {@code command} on the worker thread; a failure there is answered with "ERROR …" like any other. */
+    private static void onWorker(ExecutorService worker, ParticipantHost.Command command) {
+        worker.submit(() -> {
+            try {
+                command.run();
+            } catch (Exception e) {
+                ParticipantHost.out("ERROR " + e);
+            }
+        });
     }
 }
