@@ -109,6 +109,9 @@ public sealed class ZNodeRuntime : IAsyncDisposable
 
     internal ILogger Logger { get; }
 
+    /// <summary>True once <see cref="DisposeAsync"/> has begun: no value is updated or notified any more.</summary>
+    internal bool IsStopped => Volatile.Read(ref _disposed) != 0;
+
     internal RuntimeMetrics Metrics { get; }
 
     internal SemaphoreSlim ReadLimiter { get; }
