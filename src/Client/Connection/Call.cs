@@ -38,6 +38,12 @@ internal abstract class Call
     /// <summary>Watch to register in the local tables when the reply says the server registered it.</summary>
     public WatchRegistration? Watch { get; init; }
 
+    /// <summary>The request's tracing span while it is sampled and not yet stopped (see <c>ClientTracing</c>).</summary>
+    internal Activity? Span;
+
+    /// <summary>The error the reply completed the call with: Ok for an answer (NoNode included where it is one), a multi's first failing code.</summary>
+    public ZooKeeperErrorCode ReplyError { get; protected set; }
+
     /// <summary>True once the caller no longer waits (cancelled or failed): the writer skips such calls.</summary>
     public abstract bool IsCompleted { get; }
 
@@ -119,6 +125,7 @@ internal sealed class Call<T> : Call
 
             if (Inspect?.Invoke(value) is { } failure)
             {
+                ReplyError = (failure as KeeperException)?.Code ?? ZooKeeperErrorCode.SystemError;
                 _completion.TrySetException(failure);
                 return;
             }
@@ -139,6 +146,7 @@ internal sealed class Call<T> : Call
             return;
         }
 
+        ReplyError = code;
         _completion.TrySetException(KeeperException.Create(code, Path));
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using ZkTypedState.Client.Diagnostics;
 using ZkTypedState.Client.Framing;
 using ZkTypedState.Client.Jute;
 using ZkTypedState.Client.Protocol;
@@ -201,7 +202,14 @@ internal sealed partial class ZkConnection : IAsyncDisposable
 
         foreach (Call call in lost)
         {
-            call.Fail(owner.CreateLostRequestException(call, cause));
+            Exception failure = owner.CreateLostRequestException(call, cause);
+            if (call is not AuthCall)
+            {
+                owner.Metrics.Lost(call, failure, Host);
+                ClientTracing.Failed(ClientTracing.Detach(call), failure, Host);
+            }
+
+            call.Fail(failure);
         }
     }
 
@@ -298,6 +306,8 @@ internal sealed partial class ZkConnection : IAsyncDisposable
             owner.OnReplyZxid(header.Zxid);
         }
 
+        // Taken before the reply completes the caller, so no continuation races this loop for the span.
+        Activity? span = ClientTracing.Detach(call);
         try
         {
             call.OnReply(header, body, owner.Watches);
@@ -306,16 +316,14 @@ internal sealed partial class ZkConnection : IAsyncDisposable
         {
             var failure = ex as ZooKeeperProtocolException
                 ?? new ZooKeeperProtocolException($"{Host} sent a reply to {call.OpCode} that does not decode: {ex.Message}", ex);
+            ClientTracing.Failed(span, failure, Host);
             call.Fail(owner.CreateLostRequestException(call, failure));
             throw failure;
         }
 
-        owner.Metrics.RequestCompleted(OpNames.Of(call.OpCode), OutcomeTag(header.Err), call.StartTimestamp);
+        owner.Metrics.Replied(call, call.ReplyError, Host);
+        ClientTracing.Replied(span, call.ReplyError, Host);
     }
-
-    /// <summary>The outcome metric tag: a defined error code's name, else "unknown" — a server must not mint unbounded tag values.</summary>
-    private static string OutcomeTag(int err) =>
-        err == 0 ? "ok" : Enum.IsDefined((ZooKeeperErrorCode)err) ? ((ZooKeeperErrorCode)err).ToString() : "unknown";
 
     private async Task WriteLoopAsync(IConnectionOwner owner, IReadOnlyList<Call> priming, CancellationToken cancellationToken)
     {

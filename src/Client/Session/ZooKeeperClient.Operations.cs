@@ -1,4 +1,5 @@
 using ZkTypedState.Client.Connection;
+using ZkTypedState.Client.Diagnostics;
 using ZkTypedState.Client.Jute;
 using ZkTypedState.Client.Protocol;
 using ZkTypedState.Client.Session;
@@ -423,6 +424,8 @@ public sealed partial class ZooKeeperClient
         {
             return Task.FromException<T>(CreateTerminalException(call.Path));
         }
+
+        ClientTracing.Start(call);
 
         // The common case, no token and no operation timeout: hand out the call's own task (no wrapper, no registration).
         if (!cancellationToken.CanBeCanceled && _options.OperationTimeout == Timeout.InfiniteTimeSpan)

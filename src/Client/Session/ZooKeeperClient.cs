@@ -65,11 +65,11 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
         _hosts = [.. _connectionString.Hosts];
         Random.Shared.Shuffle(_hosts);
         _logger = options.LoggerFactory?.CreateLogger<ZooKeeperClient>() ?? NullLogger<ZooKeeperClient>.Instance;
-        _metrics = new ClientMetrics(options.MeterFactory);
+        _metrics = ClientMetrics.For(options.MeterFactory);
         _dispatcher = new EventDispatcher(_logger);
         _lastZxid = options.InitialLastZxidSeen;
-        _sessionLoop = Task.Run(() => RunSessionAsync(_lifetime.Token));
-        _expiryWatchdog = Task.Run(() => WatchSessionExpiryAsync(_lifetime.Token));
+        _sessionLoop = BackgroundTask.Run(() => RunSessionAsync(_lifetime.Token));
+        _expiryWatchdog = BackgroundTask.Run(() => WatchSessionExpiryAsync(_lifetime.Token));
     }
 
     /// <summary>

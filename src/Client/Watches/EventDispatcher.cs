@@ -18,7 +18,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
     public EventDispatcher(ILogger logger)
     {
         _logger = logger;
-        _loop = Task.Run(RunAsync);
+        _loop = BackgroundTask.Run(RunAsync);
     }
 
     /// <summary>Queues a callback; ignored after disposal.</summary>

@@ -153,7 +153,7 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
             IReadOnlyList<string>? children = null;
             try
             {
-                children = await ListAsync(client, level.Path, watcher).ConfigureAwait(false);
+                children = await ListTracedAsync(client, level.Path, watcher).ConfigureAwait(false);
                 failures = 0;
             }
             catch (Exception ex) when (ex is SessionExpiredException or AuthFailedException or ObjectDisposedException or OperationCanceledException)

@@ -64,7 +64,8 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         Logger = loggerFactory?.CreateLogger<ZNodeRuntime>() ?? NullLogger<ZNodeRuntime>.Instance;
         ReadLimiter = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentReads));
         _notifications = new SerialExecutor(Logger);
-        Metrics = new RuntimeMetrics(meterFactory, () => (int)session.State, CountByStatus);
+        Metrics = RuntimeMetrics.For(meterFactory);
+        Metrics.Register(this);
         session.Changed += OnSessionChanged;
         if (session.IsEstablished && session.Client is { } client)
         {
@@ -111,6 +112,9 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     internal int LossGeneration => Volatile.Read(ref _lossGeneration);
 
     internal ILogger Logger { get; }
+
+    /// <summary>True once <see cref="DisposeAsync"/> has begun: no value is updated or notified any more.</summary>
+    internal bool IsStopped => Volatile.Read(ref _disposed) != 0;
 
     internal RuntimeMetrics Metrics { get; }
 
@@ -311,8 +315,8 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         }
     }
 
-    private IEnumerable<Measurement<int>> CountByStatus() =>
-        _nodes.Values.GroupBy(n => n.Status).Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("zktypedstate.status", g.Key.ToString().ToLowerInvariant())));
+    /// <summary>Every bound node's status, for the metrics (no copy of the table).</summary>
+    internal IEnumerable<ZNodeStatus> NodeStatusValues() => _nodes.Values.Select(n => n.Status);
 
     /// <summary>Stops notifications and reads; the session owner is disposed by its own owner.</summary>
     public async ValueTask DisposeAsync()
@@ -323,6 +327,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         }
 
         Session.Changed -= OnSessionChanged;
+        Metrics.Unregister(this);
         _lifetime.Cancel();
         await _notifications.DisposeAsync().ConfigureAwait(false);
         _lifetime.Dispose();

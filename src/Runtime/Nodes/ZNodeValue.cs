@@ -254,7 +254,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             ReadCommand next;
             try
             {
-                ObservedNode result = await ReadAndWatchAsync(client, watcher).ConfigureAwait(false);
+                ObservedNode result = await ReadTracedAsync(client, watcher).ConfigureAwait(false);
                 next = Step(() => _machine.ReadSucceeded(ticket, result, _runtime.LossGeneration));
             }
             catch (ConnectionLossException)

@@ -17,7 +17,7 @@ public sealed class SerialExecutor : IAsyncDisposable
     public SerialExecutor(ILogger? logger = null)
     {
         _logger = logger;
-        _loop = Task.Run(RunAsync);
+        _loop = BackgroundTask.Run(RunAsync);
     }
 
     /// <summary>Queues a synchronous callback. Returns false after disposal.</summary>
