@@ -11,25 +11,46 @@ namespace ZkTypedState.Bench.Infra;
 public sealed class ClientUnderTest : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly ConnectedProbe _connected;
 
-    private ClientUnderTest(IHost host)
+    private ClientUnderTest(IHost host, ConnectedProbe connected)
     {
         _host = host;
-        Runtime = host.Services.GetRequiredService<ZNodeRuntime>();
-        Session = host.Services.GetRequiredService<ZooKeeperSession>();
+        _connected = connected;
     }
 
     public IServiceProvider Services => _host.Services;
 
-    public ZNodeRuntime Runtime { get; }
+    public ZNodeRuntime Runtime { get; private set; } = null!;
 
-    public ZooKeeperSession Session { get; }
+    public ZooKeeperSession Session { get; private set; } = null!;
 
     /// <summary>
     /// Builds and starts the host, which connects and waits until every single (non-template) bound node is loaded.
     /// <paramref name="bind"/> binds only what the scenario watches, so no other read shows in the proxy's counters.
     /// </summary>
     public static async Task<ClientUnderTest> StartAsync(Endpoint proxied, TimeSpan sessionTimeout, Action<ZkTypedStateBuilder> bind, CancellationToken ct)
+    {
+        ClientUnderTest client = Build(proxied, sessionTimeout, bind);
+        try
+        {
+            await client.StartAsync(ct);
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+
+        return client;
+    }
+
+    /// <summary>
+    /// Builds the host without starting it: the DI container, logging and options exist (as they do in an application
+    /// before its hosted services start), but no ZooKeeper object is constructed yet — the session owner and the
+    /// runtime are created, and the session opened, by <see cref="StartAsync(CancellationToken)"/>.
+    /// </summary>
+    public static ClientUnderTest Build(Endpoint proxied, TimeSpan sessionTimeout, Action<ZkTypedStateBuilder> bind)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -41,25 +62,30 @@ public sealed class ClientUnderTest : IAsyncDisposable
         });
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+
+        // Started before the runtime's hosted service (registration order): records when the session is first
+        // established, without constructing anything before the timed span starts.
+        var connected = new ConnectedProbe();
+        builder.Services.AddSingleton<IHostedService>(sp => connected.Attach(sp.GetRequiredService<ZooKeeperSession>()));
         bind(builder.Services.AddZkTypedState(o =>
         {
             o.ConnectionString = proxied.ToString();
             o.SessionTimeout = sessionTimeout;
             o.InitialSyncTimeout = TimeSpan.FromSeconds(60);
         }));
-        IHost host = builder.Build();
-        try
-        {
-            await host.StartAsync(ct);
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-
-        return new ClientUnderTest(host);
+        return new ClientUnderTest(builder.Build(), connected);
     }
+
+    /// <summary>Starts the host: the session owner and runtime are constructed, the session opened and the bound nodes loaded.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await _host.StartAsync(ct);
+        Runtime = _host.Services.GetRequiredService<ZNodeRuntime>();
+        Session = _host.Services.GetRequiredService<ZooKeeperSession>();
+    }
+
+    /// <summary>When the session was first established (a <see cref="Clock"/> timestamp), or 0.</summary>
+    public long ConnectedAt => _connected.At;
 
     public T Get<T>()
         where T : notnull => _host.Services.GetRequiredService<T>();
@@ -77,5 +103,29 @@ public sealed class ClientUnderTest : IAsyncDisposable
         }
 
         _host.Dispose();
+    }
+
+    /// <summary>Takes the time of the session's first Established event.</summary>
+    private sealed class ConnectedProbe : IHostedService
+    {
+        private long _at;
+
+        public long At => Volatile.Read(ref _at);
+
+        public IHostedService Attach(ZooKeeperSession session)
+        {
+            session.Changed += e =>
+            {
+                if (e.Kind == SessionEventKind.Established)
+                {
+                    Interlocked.CompareExchange(ref _at, Clock.Now, 0);
+                }
+            };
+            return this;
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -9,11 +9,12 @@ namespace ZkTypedState.Bench.Scenarios;
 /// </summary>
 public sealed class LoadedFamily : IAsyncDisposable
 {
-    private LoadedFamily(ClientUnderTest client, IZNode<LoadValue>[] nodes, double loadMs)
+    private LoadedFamily(ClientUnderTest client, IZNode<LoadValue>[] nodes, double loadMs, double? connectedMs)
     {
         Client = client;
         Nodes = nodes;
         LoadMs = loadMs;
+        ConnectedMs = connectedMs;
     }
 
     public ClientUnderTest Client { get; }
@@ -22,6 +23,9 @@ public sealed class LoadedFamily : IAsyncDisposable
 
     /// <summary>From starting the client under test to all N values held with their watches set.</summary>
     public double LoadMs { get; }
+
+    /// <summary>From starting the client under test to its session's first Established event (part of <see cref="LoadMs"/>).</summary>
+    public double? ConnectedMs { get; }
 
     /// <summary>Creates (or overwrites) the N children with rev 0 of this run: untimed, through --connect.</summary>
     public static async Task SetUpAsync(ScenarioContext ctx)
@@ -42,14 +46,19 @@ public sealed class LoadedFamily : IAsyncDisposable
     /// </summary>
     public static async Task<LoadedFamily> LoadAsync(ScenarioContext ctx, TimeSpan sessionTimeout)
     {
+        // The host (DI container, logging, options) is built untimed, as an application's exists before its hosted
+        // services start; no ZooKeeper object exists yet. Timed from just before the session owner is constructed.
+        ClientUnderTest client = ClientUnderTest.Build(ctx.Args.Proxied, sessionTimeout, b => b.AddZNode(LoadValue.ZNode));
         await ctx.Control.ResetAsync(ctx.Token);
         long start = Clock.Now;
-        ClientUnderTest client = await ClientUnderTest.StartAsync(ctx.Args.Proxied, sessionTimeout, b => b.AddZNode(LoadValue.ZNode), ctx.Token);
-        double startedMs = Clock.MsSince(start);
         IZNode<LoadValue>[] nodes;
-        double boundMs;
+        double startedMs, boundMs;
         try
         {
+            // Starting the host connects, discovers the family (the child list of /bench/load, watched) and waits
+            // until every member is loaded; the runner then looks the members up by name, as an application would.
+            await client.StartAsync(ctx.Token);
+            startedMs = Clock.MsSince(start);
             var family = client.Get<IZNodeFamily<LoadValue>>();
             nodes = new IZNode<LoadValue>[ctx.N];
             for (int i = 0; i < nodes.Length; i++)
@@ -68,7 +77,8 @@ public sealed class LoadedFamily : IAsyncDisposable
 
         long reportedAt = Clock.Now;
         double reportedMs = Clock.Ms(start, reportedAt);
-        var loaded = new LoadedFamily(client, nodes, 0);
+        double? connectedMs = client.ConnectedAt > 0 ? Clock.Ms(start, client.ConnectedAt) : null;
+        var loaded = new LoadedFamily(client, nodes, 0, connectedMs);
         try
         {
             // Held = readable: Fresh with this run's content (see Visibility for why "loaded" is not enough).
@@ -86,7 +96,7 @@ public sealed class LoadedFamily : IAsyncDisposable
 
             // When every value was readable at the first look right after the runtime reported them loaded, they
             // were held then (the look itself takes a few ms over 10,000 nodes and is not the client's time).
-            loaded = new LoadedFamily(client, nodes, Clock.Ms(start, late == 0 ? reportedAt : heldAt));
+            loaded = new LoadedFamily(client, nodes, Clock.Ms(start, late == 0 ? reportedAt : heldAt), connectedMs);
             Log.Info($"load: host started at {startedMs:0.0} ms, {ctx.N} nodes bound at {boundMs:0.0} ms, all reported loaded at {reportedMs:0.0} ms, all readable at {loaded.LoadMs:0.0} ms"
                 + (late > 0 ? $" ({late} node(s) were reported loaded before their value was readable)" : ""));
             loaded.Verify(ctx, i => 0, "after the load");
@@ -101,6 +111,22 @@ public sealed class LoadedFamily : IAsyncDisposable
     }
 
     public static TimeSpan LoadTimeout(int n) => TimeSpan.FromSeconds(60 + (n / 100.0));
+
+    /// <summary>The peers' <c>values_ok</c>: every node Fresh with this run's content at the expected rev (waits up to 30 s, as theirs do).</summary>
+    public async Task<bool> ValuesOkAsync(ScenarioContext ctx, Func<int, long> expectedRev)
+    {
+        try
+        {
+            await Visibility.WaitAsync(Nodes, s => s.Status == ZNodeStatus.Fresh && s.Value.Run == ctx.Run, TimeSpan.FromSeconds(30), "every value to be Fresh", ctx.Token);
+            Verify(ctx, expectedRev, "afterwards");
+            return true;
+        }
+        catch (BenchFailure ex)
+        {
+            Log.Info($"values_ok: no: {ex.Message}");
+            return false;
+        }
+    }
 
     /// <summary>Checks that every node is Fresh and holds this run's content at the expected rev.</summary>
     public void Verify(ScenarioContext ctx, Func<int, long> expectedRev, string when)
@@ -131,8 +157,8 @@ public static class ChangedNodes
 {
     public const int K = 10;
 
-    /// <summary>K indices spread evenly over 0..N-1.</summary>
-    public static int[] Pick(int n) => [.. Enumerable.Range(0, K).Select(j => (int)((((long)j * 2) + 1) * n / (2 * K)))];
+    /// <summary>The peers' K changed ids: <c>i * N / K</c> (0, N/10, 2N/10, …).</summary>
+    public static int[] Pick(int n) => [.. Enumerable.Range(0, Math.Min(K, n)).Select(j => (int)((long)j * n / Math.Min(K, n)))];
 
     /// <summary>Writes rev 1 of each picked node through --connect, pipelined.</summary>
     public static Task ChangeAsync(ScenarioContext ctx, int[] indices) =>
