@@ -72,6 +72,13 @@ public sealed class ClientUnderTest : IAsyncDisposable
             o.ConnectionString = proxied.ToString();
             o.SessionTimeout = sessionTimeout;
             o.InitialSyncTimeout = TimeSpan.FromSeconds(60);
+
+            // For experiments only (bench/README.md): ZKBENCH_MAX_READS overrides MaxConcurrentReads; the measured
+            // figures use the option's default.
+            if (int.TryParse(Environment.GetEnvironmentVariable("ZKBENCH_MAX_READS"), out int maxReads))
+            {
+                o.MaxConcurrentReads = maxReads;
+            }
         }));
         return new ClientUnderTest(builder.Build(), connected);
     }

@@ -176,25 +176,39 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
                 failures++;
             }
 
-            lock (_gate)
+            bool stop = false;
+            List<IBulkRead>? outer = ZNodeReadBatch.Begin();
+            try
             {
-                if (_epoch != epoch || level.Removed || level.RunningEpoch != epoch)
+                lock (_gate)
                 {
-                    level.StoppedRunning(epoch);
-                    return;
-                }
-
-                if (children is not null)
-                {
-                    ApplyListingLocked(level, children);
-                    if (!level.Again)
+                    if (_epoch != epoch || level.Removed || level.RunningEpoch != epoch)
                     {
                         level.StoppedRunning(epoch);
-                        return;
+                        stop = true;
                     }
+                    else if (children is not null)
+                    {
+                        // The members found are bound in bulk: their first reads are issued from one loop below.
+                        ApplyListingLocked(level, children);
+                        if (!level.Again)
+                        {
+                            level.StoppedRunning(epoch);
+                            stop = true;
+                        }
 
-                    level.Again = false;
+                        level.Again = false;
+                    }
                 }
+            }
+            finally
+            {
+                _runtime.IssueBulkReads(ZNodeReadBatch.End(outer));
+            }
+
+            if (stop)
+            {
+                return;
             }
 
             if (failures > 0)

@@ -27,7 +27,7 @@ namespace ZkTypedState;
 /// </list>
 /// <para>Handlers run on that executor: keep them short and never block on it (await elsewhere instead).</para>
 /// </remarks>
-public sealed class ZNodeRuntime : IAsyncDisposable
+public sealed partial class ZNodeRuntime : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, IZNodeEntry> _nodes = new(StringComparer.Ordinal);
 
@@ -146,6 +146,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         if (_nodes.TryRemove(new KeyValuePair<string, IZNodeEntry>(entry.Path, entry)))
         {
             entry.Detach();
+            ForgetNode(entry);
         }
     }
 
@@ -175,7 +176,16 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     /// <summary>Takes a read slot (at most <see cref="ZkTypedStateOptions.MaxConcurrentReads"/> are held at once).</summary>
     internal async ValueTask EnterReadAsync()
     {
-        await ReadLimiter.WaitAsync(Lifetime).ConfigureAwait(false);
+        if (!Uncapped)
+        {
+            await ReadLimiter.WaitAsync(Lifetime).ConfigureAwait(false);
+        }
+
+        CountInFlight();
+    }
+
+    private void CountInFlight()
+    {
         int inFlight = Interlocked.Increment(ref _readsInFlight);
         int peak = Volatile.Read(ref _peakReadsInFlight);
         while (inFlight > peak && Interlocked.CompareExchange(ref _peakReadsInFlight, inFlight, peak) != peak)
@@ -188,7 +198,11 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     internal void ExitRead()
     {
         Interlocked.Decrement(ref _readsInFlight);
-        ReadLimiter.Release();
+        if (!Uncapped)
+        {
+            ReadLimiter.Release();
+            PumpBulkReads();
+        }
     }
 
     /// <summary>Queues a notification on the one ordered stream; false once the runtime is stopping.</summary>
@@ -226,34 +240,38 @@ public sealed class ZNodeRuntime : IAsyncDisposable
                         Logger.LogInformation("Session epoch {Epoch} started from zxid 0: {Count} bound value(s) forget their zxid high-water marks.", e.Epoch, _nodes.Count);
                     }
 
-                    _live = new Live(e.Client, e.Epoch, Connected: true, e.ZxidLineageReset);
-                    foreach (IZNodeSessionParticipant node in Participants())
+                    SetLive(new Live(e.Client, e.Epoch, Connected: true, e.ZxidLineageReset));
+                    List<IBulkRead>? outer = ZNodeReadBatch.Begin();
+                    try
                     {
-                        node.OnEstablished(e.Client, e.Epoch, connected: true, e.ZxidLineageReset);
+                        foreach (IZNodeSessionParticipant node in Participants())
+                        {
+                            node.OnEstablished(e.Client, e.Epoch, connected: true, e.ZxidLineageReset);
+                        }
+                    }
+                    finally
+                    {
+                        // Every node's first read in the new session, issued from one loop.
+                        IssueBulkReads(ZNodeReadBatch.End(outer));
                     }
 
                     break;
                 case SessionEventKind.Reconnected:
                     RaiseSessionChanged(e);
-                    if (_live is { } reconnected && reconnected.Epoch == e.Epoch)
-                    {
-                        _live = reconnected with { Connected = true };
-                    }
-
                     bool complete = e.Restored?.Complete ?? true;
-                    foreach (IZNodeSessionParticipant node in Participants())
+
+                    // Every value not told otherwise reads Fresh again from here (O(1)); told are only the nodes that
+                    // have something to do (see ReconnectTargets), or all of them if the watches could not be restored.
+                    foreach (IZNodeSessionParticipant node in ReconnectTargets(e.Epoch, complete))
                     {
                         node.OnReconnected(e.Client, e.Epoch, complete);
                     }
 
                     break;
                 case SessionEventKind.Disconnected:
-                    if (_live is { } disconnected && disconnected.Epoch == e.Epoch)
-                    {
-                        _live = disconnected with { Connected = false };
-                    }
-
-                    foreach (IZNodeSessionParticipant node in Participants())
+                    // Every value reads Stale from here (O(1)); only nodes with Signaled subscribers are told, for
+                    // their StatusChanged(Stale), before the app hears Disconnected.
+                    foreach (IZNodeSessionParticipant node in DisconnectTargets(e.Epoch))
                     {
                         node.OnDisconnected();
                     }
@@ -261,7 +279,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
                     RaiseAfterNodeNotifications(e);
                     break;
                 case SessionEventKind.Lost:
-                    _live = null;
+                    ForgetConnection();
                     foreach (IZNodeSessionParticipant node in Participants())
                     {
                         node.OnSessionLost(Options.SessionLossPolicy, e.Reason);
@@ -325,5 +343,6 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     }
 
     /// <summary>The session as the stream last delivered it.</summary>
-    private sealed record Live(ZooKeeperClient Client, long Epoch, bool Connected, bool LineageReset);
+    /// <remarks><c>Connection</c>: how many disconnections the runtime has taken in (a node compares it with its own).</remarks>
+    private sealed record Live(ZooKeeperClient Client, long Epoch, bool Connected, bool LineageReset, long Connection = 0);
 }
