@@ -66,7 +66,7 @@ public sealed class ClientUnderTest : IAsyncDisposable
         // Started before the runtime's hosted service (registration order): records when the session is first
         // established, without constructing anything before the timed span starts.
         var connected = new ConnectedProbe();
-        builder.Services.AddSingleton<IHostedService>(sp => connected.Attach(sp.GetRequiredService<ZooKeeperSession>()));
+        builder.Services.AddSingleton<IHostedService>(sp => connected.Attach(sp.GetRequiredService<ZooKeeperSession>(), sp));
         bind(builder.Services.AddZkTypedState(o =>
         {
             o.ConnectionString = proxied.ToString();
@@ -90,6 +90,9 @@ public sealed class ClientUnderTest : IAsyncDisposable
         Runtime = _host.Services.GetRequiredService<ZNodeRuntime>();
         Session = _host.Services.GetRequiredService<ZooKeeperSession>();
     }
+
+    /// <summary>The runtime once the host has constructed it (during start), else null.</summary>
+    public ZNodeRuntime? TryGetRuntime() => _connected.Runtime;
 
     /// <summary>When the session was first established (a <see cref="Clock"/> timestamp), or 0.</summary>
     public long ConnectedAt => _connected.At;
@@ -119,13 +122,16 @@ public sealed class ClientUnderTest : IAsyncDisposable
 
         public long At => Volatile.Read(ref _at);
 
-        public IHostedService Attach(ZooKeeperSession session)
+        public ZNodeRuntime? Runtime { get; private set; }
+
+        public IHostedService Attach(ZooKeeperSession session, IServiceProvider services)
         {
             session.Changed += e =>
             {
                 if (e.Kind == SessionEventKind.Established)
                 {
                     Interlocked.CompareExchange(ref _at, Clock.Now, 0);
+                    Runtime ??= services.GetRequiredService<ZNodeRuntime>();
                 }
             };
             return this;

@@ -59,6 +59,7 @@ public sealed class LoadedFamily : IAsyncDisposable
             // Starting the host connects, discovers the family (the child list of /bench/load, watched), binds the
             // members and waits until every one is loaded (the hosted service awaits WaitForAllLoadedAsync): its
             // completion is the runtime reporting the initial load complete, as the peers' "initialized".
+            using LoadTrace? trace = Environment.GetEnvironmentVariable("ZKBENCH_TRACE") == "1" ? new LoadTrace(client, ctx.N, start) : null;
             await client.StartAsync(ctx.Token);
             reportedAt = Clock.Now;
 
@@ -179,4 +180,46 @@ public static class ChangedNodes
         Task.WhenAll(indices.Select(i => ctx.Writer.Client.SetDataAsync(BenchNodes.LoadPath(i), BenchNodes.Serialize(BenchNodes.LoadPayload(i, rev: 1, ctx.Run)), cancellationToken: ctx.Token)));
 
     public static bool HoldsNewValue(ZNodeSnapshot<LoadValue> s, string run) => s.Status == ZNodeStatus.Fresh && s.Value.Rev == 1 && s.Value.Run == run;
+}
+
+/// <summary>ZKBENCH_TRACE=1: samples the runtime every ~1 ms during the load and logs when the N members were bound and their N reads issued.</summary>
+internal sealed class LoadTrace : IDisposable
+{
+    private readonly Thread _thread;
+    private volatile bool _stop;
+
+    public LoadTrace(ClientUnderTest client, int n, long start)
+    {
+        _thread = new Thread(() =>
+        {
+            long bound = 0, issued = 0;
+            while (!_stop && (bound == 0 || issued == 0))
+            {
+                ZNodeRuntime? runtime = client.TryGetRuntime();
+                if (runtime is not null)
+                {
+                    if (bound == 0 && runtime.BoundNodeCount >= n)
+                    {
+                        bound = Clock.Now;
+                    }
+
+                    if (issued == 0 && runtime.ReadsIssued >= n)
+                    {
+                        issued = Clock.Now;
+                    }
+                }
+
+                Thread.Sleep(1);
+            }
+
+            Log.Info($"trace: connected at {(client.ConnectedAt > 0 ? Clock.Ms(start, client.ConnectedAt) : -1):0.0} ms, {n} bound at {(bound > 0 ? Clock.Ms(start, bound) : -1):0.0} ms, {n} reads issued at {(issued > 0 ? Clock.Ms(start, issued) : -1):0.0} ms");
+        }) { IsBackground = true };
+        _thread.Start();
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+        _thread.Join();
+    }
 }

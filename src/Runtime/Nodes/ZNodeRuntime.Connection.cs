@@ -23,6 +23,11 @@ public sealed partial class ZNodeRuntime
     /// <summary>True while the stream's last word on the session is that it is connected: values may read Fresh.</summary>
     internal bool IsConnected => _live is { Connected: true };
 
+    private int _lastReconnectTold = -1;
+
+    /// <summary>How many bound nodes the last re-attach told individually (-1: none yet); for diagnostics and tests.</summary>
+    internal int LastReconnectTold => Volatile.Read(ref _lastReconnectTold);
+
     /// <summary>How many nodes must be told of the next re-attach (for diagnostics and tests).</summary>
     internal int PendingReconnectCount
     {
@@ -161,11 +166,13 @@ public sealed partial class ZNodeRuntime
         if (!watchesComplete)
         {
             // Rare: re-registering the watches failed, so every node re-reads to re-arm its watch.
+            Volatile.Write(ref _lastReconnectTold, _nodes.Count);
             return Participants();
         }
 
         var told = new HashSet<IZNodeEntry>(pending, ReferenceEqualityComparer.Instance);
         told.UnionWith(_signalSubscribers.Keys);
+        Volatile.Write(ref _lastReconnectTold, told.Count);
         return [.. told, .. _participants.Keys];
     }
 }

@@ -9,8 +9,8 @@ namespace ZkTypedState;
 /// <summary>
 /// Keeps every bound value in step with the session: starts their reads when a session is established, marks them
 /// stale while disconnected, fresh again after the session is re-attached (only nodes whose watches fired are
-/// re-read), and invalidates and rebuilds them all after a session loss. Reads are pipelined under a cap on
-/// requests in flight, so a fleet reconnecting at once does not hammer a recovering ensemble.
+/// re-read), and invalidates and rebuilds them all after a session loss. Reads are pipelined (under a cap on requests
+/// in flight when <see cref="ZkTypedStateOptions.MaxConcurrentReads"/> sets one).
 /// </summary>
 /// <remarks>
 /// <para><b>One ordered stream.</b> Every node notification (<see cref="IZNode{T}.Changed"/>,
@@ -90,7 +90,7 @@ public sealed partial class ZNodeRuntime : IAsyncDisposable
     /// <summary>Reads issued so far to load or refresh bound values (for diagnostics and tests).</summary>
     public long ReadsIssued => Interlocked.Read(ref _readsIssued);
 
-    /// <summary>The most loading reads that were ever in flight at once (bounded by <see cref="ZkTypedStateOptions.MaxConcurrentReads"/>).</summary>
+    /// <summary>The most loading reads that were ever in flight at once (bounded by <see cref="ZkTypedStateOptions.MaxConcurrentReads"/> when it is positive).</summary>
     public int PeakReadsInFlight => Volatile.Read(ref _peakReadsInFlight);
 
     /// <summary>How many nodes are bound now (family members and non-members included).</summary>
