@@ -71,6 +71,7 @@ public static class Expiry
         var readerThread = new Thread(() => reader.Run(stop.Token)) { IsBackground = true, Name = "stale-reader" };
         readerThread.Start();
         using var waiter = new NodeWaiter<LoadValue>(changedNodes, s => ChangedNodes.HoldsNewValue(s, ctx.Run));
+        using var freshWaiter = new NodeWaiter<LoadValue>(changedNodes, s => ChangedNodes.HoldsNewValueFresh(s, ctx.Run));
 
         await Task.Delay(Settle, ctx.Token);
         await ctx.Control.ResetAsync(ctx.Token);
@@ -95,6 +96,7 @@ public static class Expiry
         recorder.Add("runner", "restore");
         long heldAt = await Waits.WithinAsync(waiter.Completed, ResyncTimeout, $"the client to hold all {ChangedNodes.K} new values after restore ({waiter.SatisfiedCount} held)", ctx.Token);
         double resyncMs = Clock.Ms(restoreAt, heldAt);
+        double freshMs = Clock.Ms(restoreAt, await Waits.WithinAsync(freshWaiter.Completed, ResyncTimeout, $"all {ChangedNodes.K} new values to be Fresh ({freshWaiter.SatisfiedCount} are)", ctx.Token));
         long reconnectedAt = recorder.FirstAt(restoreAt, EventRecorder.IsConnected);
         var stats = await ctx.Control.QuietStatsAsync(ctx.Token);
         stop.Cancel();
@@ -124,6 +126,7 @@ public static class Expiry
         }
 
         result.Number("resync_ms", resyncMs);
+        result.Number("fresh_ms", freshMs);
         result.Bool("cache_cleared", reader.SawAllInvalidated);
         result.Number("stale_served", reader.StaleServed);
 

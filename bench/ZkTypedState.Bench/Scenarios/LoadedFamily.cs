@@ -179,7 +179,14 @@ public static class ChangedNodes
     public static Task ChangeAsync(ScenarioContext ctx, int[] indices) =>
         Task.WhenAll(indices.Select(i => ctx.Writer.Client.SetDataAsync(BenchNodes.LoadPath(i), BenchNodes.Serialize(BenchNodes.LoadPayload(i, rev: 1, ctx.Run)), cancellationToken: ctx.Token)));
 
-    public static bool HoldsNewValue(ZNodeSnapshot<LoadValue> s, string run) => s.Status == ZNodeStatus.Fresh && s.Value.Rev == 1 && s.Value.Run == run;
+    /// <summary>
+    /// The peers' "the cache shows v = 1": the new value is what <c>Current</c> serves (the re-read after the re-attach
+    /// applied it), whatever the status says — Stale until the runtime has also taken in the re-attach.
+    /// </summary>
+    public static bool HoldsNewValue(ZNodeSnapshot<LoadValue> s, string run) => s.Value.Rev == 1 && s.Value.Run == run;
+
+    /// <summary>Stricter than the peers measure: the new value is served and Fresh (the runtime has taken in the re-attach too).</summary>
+    public static bool HoldsNewValueFresh(ZNodeSnapshot<LoadValue> s, string run) => s.Status == ZNodeStatus.Fresh && HoldsNewValue(s, run);
 }
 
 /// <summary>ZKBENCH_TRACE=1: samples the runtime every ~1 ms during the load and logs when the N members were bound and their N reads issued.</summary>

@@ -44,6 +44,7 @@ public static class Reconnect
         recorder.Attach(session);
 
         using var waiter = new NodeWaiter<LoadValue>(changedNodes, s => ChangedNodes.HoldsNewValue(s, ctx.Run));
+        using var freshWaiter = new NodeWaiter<LoadValue>(changedNodes, s => ChangedNodes.HoldsNewValueFresh(s, ctx.Run));
         await Task.Delay(Settle, ctx.Token);
         long readsBefore = loaded.Client.Runtime.ReadsIssued;
         await ctx.Control.ResetAsync(ctx.Token);
@@ -64,6 +65,7 @@ public static class Reconnect
         recorder.Add("runner", "restore");
         long heldAt = await Waits.WithinAsync(waiter.Completed, ResyncTimeout, $"the client to hold all {ChangedNodes.K} new values after restore ({waiter.SatisfiedCount} held)", ctx.Token);
         double resyncMs = Clock.Ms(restoreAt, heldAt);
+        double freshMs = Clock.Ms(restoreAt, await Waits.WithinAsync(freshWaiter.Completed, ResyncTimeout, $"all {ChangedNodes.K} new values to be Fresh ({freshWaiter.SatisfiedCount} are)", ctx.Token));
         long reconnectedAt = recorder.FirstAt(restoreAt, EventRecorder.IsConnected);
         var stats = await ctx.Control.QuietStatsAsync(ctx.Token);
         bool valuesOk = await loaded.ValuesOkAsync(ctx, i => Array.IndexOf(changed, i) >= 0 ? 1 : 0);
@@ -76,6 +78,7 @@ public static class Reconnect
         Log.Info($"reconnect: resync {resyncMs:0.0} ms, reconnected after {(reconnectedAt > 0 ? Clock.Ms(restoreAt, reconnectedAt) : double.NaN):0.0} ms; runtime reads {reads}; proxy stats {stats}");
         result.Json.WriteNumber("k", ChangedNodes.K);
         result.Number("resync_ms", resyncMs);
+        result.Number("fresh_ms", freshMs);
         if (reconnectedAt > 0)
         {
             result.Number("reconnect_ms", Clock.Ms(restoreAt, reconnectedAt));

@@ -261,6 +261,9 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
         }
     }
 
+    // Reads of a long listing are issued every this many members bound (see ZNodeReadBatch.TakeIfAtLeast).
+    private const int BulkReadChunk = 512;
+
     private void ApplyListingLocked(LevelWatch level, IReadOnlyList<string> children)
     {
         bool leaf = level.Prefix.Length == Descriptor.Parameters.Count - 1;
@@ -290,6 +293,10 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
             if (leaf)
             {
                 MemberFoundLocked(values);
+                if (ZNodeReadBatch.TakeIfAtLeast(BulkReadChunk) is { } chunk)
+                {
+                    _runtime.IssueBulkReads(chunk);
+                }
             }
             else if (!_levels.ContainsKey(Descriptor.ToOptionsName(values)))
             {

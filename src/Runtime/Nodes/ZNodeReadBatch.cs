@@ -30,6 +30,21 @@ internal sealed class ZNodeReadBatch
         return collected;
     }
 
+    /// <summary>
+    /// Takes what was collected so far once at least <paramref name="atLeast"/> reads wait (else null): a long listing
+    /// issues its reads as it binds, so the first replies are on their way while the last members are still bound.
+    /// </summary>
+    public static List<IBulkRead>? TakeIfAtLeast(int atLeast)
+    {
+        if (t_collecting is { } batch && batch.Count >= atLeast)
+        {
+            t_collecting = [];
+            return batch;
+        }
+
+        return null;
+    }
+
     /// <summary>True (and the read is taken) when a batch is being collected on this thread.</summary>
     public static bool TryCollect(IBulkRead read)
     {
