@@ -52,16 +52,7 @@ public sealed class ClientUnderTest : IAsyncDisposable
     /// </summary>
     public static ClientUnderTest Build(Endpoint proxied, TimeSpan sessionTimeout, Action<ZkTypedStateBuilder> bind)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(Enum.TryParse(Environment.GetEnvironmentVariable("ZKBENCH_LOG"), ignoreCase: true, out LogLevel level) ? level : LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        HostApplicationBuilder builder = NewBuilder();
 
         // Started before the runtime's hosted service (registration order): records when the session is first
         // established, without constructing anything before the timed span starts.
@@ -81,6 +72,37 @@ public sealed class ClientUnderTest : IAsyncDisposable
             }
         }));
         return new ClientUnderTest(builder.Build(), connected);
+    }
+
+    /// <summary>
+    /// Builds, starts and stops a host with the same logging and a hosted service with validated options, but nothing
+    /// of ZkTypedState: the generic host's own first-start cost (JIT of Microsoft.Extensions hosting, DI, options,
+    /// logging, which come as IL-only packages) is then paid before the timed span, as an application pays it once for
+    /// all its services. Everything of the ZooKeeper client and the runtime is still compiled and run inside it.
+    /// </summary>
+    public static async Task WarmUpHostingAsync(CancellationToken ct)
+    {
+        HostApplicationBuilder builder = NewBuilder();
+        builder.Services.AddOptions<WarmUpOptions>().Configure(o => o.Value = 1).Validate(o => o.Value > 0, "warm-up").ValidateOnStart();
+        builder.Services.AddSingleton<IHostedService, WarmUpService>();
+        using IHost host = builder.Build();
+        await host.StartAsync(ct);
+        await host.StopAsync(ct);
+    }
+
+    private static HostApplicationBuilder NewBuilder()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(Enum.TryParse(Environment.GetEnvironmentVariable("ZKBENCH_LOG"), ignoreCase: true, out LogLevel level) ? level : LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        return builder;
     }
 
     /// <summary>Starts the host: the session owner and runtime are constructed, the session opened and the bound nodes loaded.</summary>
@@ -138,6 +160,22 @@ public sealed class ClientUnderTest : IAsyncDisposable
         }
 
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class WarmUpOptions
+    {
+        public int Value { get; set; }
+    }
+
+    private sealed class WarmUpService(Microsoft.Extensions.Options.IOptions<WarmUpOptions> options, ILogger<WarmUpService> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            logger.LogDebug("warm-up host started ({Value})", options.Value.Value);
+            return Task.CompletedTask;
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
