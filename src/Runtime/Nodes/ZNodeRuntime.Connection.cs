@@ -25,6 +25,10 @@ public sealed partial class ZNodeRuntime
 
     private int _lastReconnectTold = -1;
 
+    // Disconnections taken in over the runtime's life (never reset, so a node's count and the runtime's compare
+    // across sessions); guarded by _reconnectGate.
+    private long _disconnections;
+
     /// <summary>How many bound nodes the last re-attach told individually (-1: none yet); for diagnostics and tests.</summary>
     internal int LastReconnectTold => Volatile.Read(ref _lastReconnectTold);
 
@@ -103,7 +107,7 @@ public sealed partial class ZNodeRuntime
         {
             // A new session: every node is told (Established), nothing is pending from the old one.
             _reconnectSet.Clear();
-            _live = live;
+            _live = live with { Connection = _disconnections };
         }
     }
 
@@ -137,7 +141,7 @@ public sealed partial class ZNodeRuntime
 
             if (live.Connected)
             {
-                _live = live with { Connected = false, Connection = live.Connection + 1 };
+                _live = live with { Connected = false, Connection = ++_disconnections };
             }
         }
 

@@ -152,7 +152,7 @@ internal sealed partial class ZNodeStateMachine<T>
         }
 
         _connected = false;
-        _connection = Math.Max(_connection + 1, connection);
+        _connection = Math.Max(_connection, connection);
         return Publish(null, ReadCommand.None);
     }
 
