@@ -68,6 +68,12 @@ try
     await RestoreProxyAsync(control);
     Console.Out.WriteLine(line);
     Console.Out.Flush();
+    if (result.Error is not null)
+    {
+        Console.Error.WriteLine($"error: {parsed.Scenario} failed: {result.Error}");
+        return 1;
+    }
+
     return 0;
 }
 catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

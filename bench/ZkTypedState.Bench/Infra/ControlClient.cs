@@ -70,6 +70,37 @@ public sealed class ControlClient : IAsyncDisposable
     public Task ResetAsync(CancellationToken ct) => ExpectOkAsync("reset", ct);
 
     /// <summary>The proxy's request counters since the last reset, as the JSON object it replied.</summary>
+    /// <summary>
+    /// The peers' <c>quietStats</c>: polls <c>stats</c> every 250 ms until the non-ping request count has not grown for
+    /// 1 s (at most 20 s) and returns the last reply, so reads still in flight after a resync are counted.
+    /// </summary>
+    public async Task<JsonElement> QuietStatsAsync(CancellationToken ct)
+    {
+        long end = Clock.Now + (long)(20 * System.Diagnostics.Stopwatch.Frequency);
+        JsonElement last = await StatsAsync(ct);
+        long lastChange = Clock.Now;
+        while (Clock.Now < end)
+        {
+            await Task.Delay(250, ct);
+            JsonElement now = await StatsAsync(ct);
+            if (NonPing(now) != NonPing(last))
+            {
+                lastChange = Clock.Now;
+            }
+
+            last = now;
+            if (Clock.MsSince(lastChange) >= 1000)
+            {
+                break;
+            }
+        }
+
+        return last;
+    }
+
+    private static long NonPing(JsonElement stats) =>
+        stats.ValueKind == JsonValueKind.Object && stats.TryGetProperty("total_nonping", out JsonElement v) && v.TryGetInt64(out long n) ? n : -1;
+
     public async Task<JsonElement> StatsAsync(CancellationToken ct)
     {
         string reply = await SendAsync("stats", ct);

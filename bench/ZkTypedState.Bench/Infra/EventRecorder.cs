@@ -53,6 +53,30 @@ public sealed class EventRecorder
         Log.Info($"event +{Clock.Ms(Zero, now):0.0} ms {source}: {name}");
     }
 
+    /// <summary>The time of the first event at or after <paramref name="from"/> that matches, or 0.</summary>
+    public long FirstAt(long from, Func<string, string, bool> match)
+    {
+        lock (_gate)
+        {
+            foreach ((long at, string source, string name) in _events)
+            {
+                if (at >= from && match(source, name))
+                {
+                    return at;
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// The peers' "(re)connected event": the client under test's connection is up again — its ZooKeeper client's state
+    /// Connected (the raw Java client's SyncConnected), or the session owner's Established for a new session.
+    /// </summary>
+    public static bool IsConnected(string source, string name) =>
+        (source == "client" && name == nameof(ZooKeeperState.Connected)) || (source == "session" && name is "Established" or "Reconnected");
+
     public void WriteTo(Utf8JsonWriter json, string property)
     {
         json.WriteStartArray(property);

@@ -41,6 +41,17 @@ public sealed class Result
 
     public void Number(string name, long value) => _json.WriteNumber(name, value);
 
+    /// <summary>
+    /// Marks the run failed while keeping its figures: the line then carries an <c>"error"</c> key (as the peers'
+    /// lines do) and the runner exits 1.
+    /// </summary>
+    public void Fail(string message) => Error ??= message;
+
+    /// <summary>Why the run failed (see <see cref="Fail"/>), or null.</summary>
+    public string? Error { get; private set; }
+
+    public void Bool(string name, bool value) => _json.WriteBoolean(name, value);
+
     public void Raw(string name, JsonElement value)
     {
         _json.WritePropertyName(name);
@@ -50,6 +61,11 @@ public sealed class Result
     /// <summary>The finished line (without newline).</summary>
     public string ToLine()
     {
+        if (Error is not null)
+        {
+            _json.WriteString("error", Error);
+        }
+
         _json.WriteEndObject();
         _json.Flush();
         return System.Text.Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length);

@@ -17,6 +17,11 @@ public static class Expiry
     private static readonly TimeSpan ResyncTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
 
+    // The peers' constants: the writer changes the K nodes 500 ms into the blackhole, which lasts 9000 ms (more than
+    // the 4 s session timeout + a 2 s server tick + the Java client's 2.7 s read timeout).
+    private static readonly TimeSpan ChangeAt = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan BlackholeFor = TimeSpan.FromMilliseconds(9000);
+
     public static async Task RunAsync(ScenarioContext ctx, Result result)
     {
         await LoadedFamily.SetUpAsync(ctx);
@@ -66,52 +71,79 @@ public static class Expiry
         var readerThread = new Thread(() => reader.Run(stop.Token)) { IsBackground = true, Name = "stale-reader" };
         readerThread.Start();
         using var waiter = new NodeWaiter<LoadValue>(changedNodes, s => ChangedNodes.HoldsNewValue(s, ctx.Run));
+        using var freshWaiter = new NodeWaiter<LoadValue>(changedNodes, s => ChangedNodes.HoldsNewValueFresh(s, ctx.Run));
 
+        await Task.Delay(Settle, ctx.Token);
         await ctx.Control.ResetAsync(ctx.Token);
         recorder.StartClock();
         long blackholeAt = recorder.Zero;
         await ctx.Control.BlackholeAsync(ctx.Token);
+        await Task.Delay(ChangeAt, ctx.Token);
         await ChangedNodes.ChangeAsync(ctx, changed);
         double changedMs = Clock.MsSince(blackholeAt);
 
-        // Longer than the session timeout: until the client knows of the loss and at least 1.5 session timeouts
-        // have passed, so the server has expired the session too.
-        await Waits.WithinAsync(lossKnown.Task, LossTimeout, "the client under test to notice the session loss", ctx.Token);
-        TimeSpan minimum = SessionTimeout * 1.5;
+        // The blackhole lasts the peers' 9000 ms, and at least until the client knows of the loss.
         double elapsedMs = Clock.MsSince(blackholeAt);
-        if (elapsedMs < minimum.TotalMilliseconds)
+        if (elapsedMs < BlackholeFor.TotalMilliseconds)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(minimum.TotalMilliseconds - elapsedMs), ctx.Token);
+            await Task.Delay(TimeSpan.FromMilliseconds(BlackholeFor.TotalMilliseconds - elapsedMs), ctx.Token);
         }
+
+        await Waits.WithinAsync(lossKnown.Task, LossTimeout, "the client under test to notice the session loss", ctx.Token);
 
         long restoreAt = Clock.Now;
         await ctx.Control.RestoreAsync(ctx.Token);
         recorder.Add("runner", "restore");
         long heldAt = await Waits.WithinAsync(waiter.Completed, ResyncTimeout, $"the client to hold all {ChangedNodes.K} new values after restore ({waiter.SatisfiedCount} held)", ctx.Token);
         double resyncMs = Clock.Ms(restoreAt, heldAt);
-        await Task.Delay(Settle, ctx.Token);
-        var stats = await ctx.Control.StatsAsync(ctx.Token);
+        double freshMs = Clock.Ms(restoreAt, await Waits.WithinAsync(freshWaiter.Completed, ResyncTimeout, $"all {ChangedNodes.K} new values to be Fresh ({freshWaiter.SatisfiedCount} are)", ctx.Token));
+        long reconnectedAt = recorder.FirstAt(restoreAt, EventRecorder.IsConnected);
+        var stats = await ctx.Control.QuietStatsAsync(ctx.Token);
         stop.Cancel();
         readerThread.Join();
+        bool valuesOk = await loaded.ValuesOkAsync(ctx, i => Array.IndexOf(changed, i) >= 0 ? 1 : 0);
 
-        loaded.Verify(ctx, i => Array.IndexOf(changed, i) >= 0 ? 1 : 0, "after the resync");
         if (session.Client?.SessionId == firstSession)
         {
             throw new BenchFailure($"the session 0x{firstSession:x} survived the blackhole: nothing expired, so the scenario measured nothing.");
         }
 
+        long knownAt = Volatile.Read(ref lossKnownAt);
         Log.Info($"expiry: stale_served {reader.StaleServed} in {reader.Reads} reads ({reader.ReadsAfterLoss} after the loss was known); resync {resyncMs:0.0} ms; proxy stats {stats}");
         if (reader.StaleServed > 0)
         {
-            long known = Volatile.Read(ref lossKnownAt);
-            Log.Info($"expiry: stale reads from +{Clock.Ms(known, reader.FirstStaleAt):0.000} ms to +{Clock.Ms(known, reader.LastStaleAt):0.000} ms after the loss was known; statuses: {string.Join(", ", reader.StaleStatuses)}");
+            Log.Info($"expiry: stale reads from +{Clock.Ms(knownAt, reader.FirstStaleAt):0.000} ms to +{Clock.Ms(knownAt, reader.LastStaleAt):0.000} ms after the loss was known; statuses: {string.Join(", ", reader.StaleStatuses)}");
         }
 
         result.Json.WriteNumber("k", ChangedNodes.K);
+        result.Number("session_timeout_ms", (long)SessionTimeout.TotalMilliseconds);
+        result.Number("blackhole_ms", (long)BlackholeFor.TotalMilliseconds);
         recorder.WriteTo(result.Json, "events");
-        result.Number("stale_served", reader.StaleServed);
+        result.Number("expiry_known_at_ms", Clock.Ms(blackholeAt, knownAt));
+        if (reconnectedAt > 0)
+        {
+            result.Number("reconnect_ms", Clock.Ms(restoreAt, reconnectedAt));
+        }
+
         result.Number("resync_ms", resyncMs);
+        result.Number("fresh_ms", freshMs);
+        result.Bool("cache_cleared", reader.SawAllInvalidated);
+        result.Number("stale_served", reader.StaleServed);
+
+        // The peers count ~5 ms samples; this reader counts every read of a tight loop (a stricter count, same zero).
+        result.Number("stale_reads_after_expiry_known", reader.StaleServed);
+        if (reader.StaleServed > 0)
+        {
+            result.Number("stale_until_ms", Clock.Ms(blackholeAt, reader.LastStaleAt));
+        }
+
+        result.Bool("values_ok", valuesOk);
         result.Raw("requests", stats);
+        if (!valuesOk)
+        {
+            result.Fail("not every value was right after the resync");
+        }
+
         result.Json.WriteStartObject("marks");
         result.Number("blackhole_ms", 0);
         result.Number("changed_ms", changedMs);
@@ -140,16 +172,25 @@ public static class Expiry
 
         public long ReadsAfterLoss => Interlocked.Read(ref _readsAfterLoss);
 
+        /// <summary>The peers' <c>cache_cleared</c>: in some pass every changed node read Invalidated (no value of the lost session served).</summary>
+        public bool SawAllInvalidated { get; private set; }
+
         public void Run(CancellationToken stop)
         {
             while (!stop.IsCancellationRequested)
             {
                 // The flag is read before the snapshots: a snapshot read after the loss was known is judged by it.
                 bool known = lossKnown.IsCompleted;
+                int invalidated = 0;
                 foreach (IZNode<LoadValue> node in nodes)
                 {
                     ZNodeSnapshot<LoadValue> s = node.Current;
                     _reads++;
+                    if (s.Status == ZNodeStatus.Invalidated)
+                    {
+                        invalidated++;
+                    }
+
                     if (!known && s.Status == ZNodeStatus.Invalidated)
                     {
                         markLossKnown("reader saw Invalidated");
@@ -173,6 +214,11 @@ public static class Expiry
                             Log.Info($"expiry: STALE read of {node.Path}: status {s.Status}, rev {s.Value.Rev}, epoch {s.SessionEpoch}");
                         }
                     }
+                }
+
+                if (invalidated == nodes.Length)
+                {
+                    SawAllInvalidated = true;
                 }
 
                 Thread.Yield();

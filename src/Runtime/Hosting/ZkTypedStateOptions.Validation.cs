@@ -24,7 +24,7 @@ public sealed partial class ZkTypedStateOptions
         RequirePositive(MaxNewSessionDelay, nameof(MaxNewSessionDelay));
         RequireDefined(InitialSyncFailure, nameof(InitialSyncFailure));
         RequireDefined(SessionLossPolicy, nameof(SessionLossPolicy));
-        RequireAtLeast(MaxConcurrentReads, 1, nameof(MaxConcurrentReads));
+        RequireAtLeast(MaxConcurrentReads, 0, nameof(MaxConcurrentReads));
         RequireAtLeast(MaxFamilyNonMembers, 1, nameof(MaxFamilyNonMembers));
         RequireAtLeast(MaxPayloadBytes, 1, nameof(MaxPayloadBytes));
         for (int i = 0; i < Credentials.Count; i++)

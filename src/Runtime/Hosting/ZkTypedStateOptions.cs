@@ -46,8 +46,15 @@ public sealed partial class ZkTypedStateOptions
     /// <summary>What bound values do when the session is lost.</summary>
     public SessionLossPolicy SessionLossPolicy { get; set; } = SessionLossPolicy.InvalidateAndRebuild;
 
-    /// <summary>The most reads in flight at once when (re)loading nodes, so a fleet reconnecting together does not hammer a recovering ensemble.</summary>
-    public int MaxConcurrentReads { get; set; } = 256;
+    /// <summary>
+    /// The most reads in flight at once when (re)loading nodes; 0 (the default): no cap. Without a cap the reads of a
+    /// load are pipelined as the Java client and Curator pipeline theirs (the connection's writer batches them into
+    /// 64 KiB writes), and ZooKeeper throttles itself (its <c>globalOutstandingLimit</c>, 1000 by default, stops reading
+    /// from connections while that many requests are outstanding); a cap of 256 made a 10,000-node load wait on round
+    /// trips instead (bench/README.md). Set a positive value to bound what a fleet rebuilding at once sends a
+    /// recovering ensemble.
+    /// </summary>
+    public int MaxConcurrentReads { get; set; }
 
     /// <summary>
     /// Per path-template family: the most names that are not members (asked for with <c>Get</c> but absent from

@@ -176,25 +176,39 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
                 failures++;
             }
 
-            lock (_gate)
+            bool stop = false;
+            List<IBulkRead>? outer = ZNodeReadBatch.Begin();
+            try
             {
-                if (_epoch != epoch || level.Removed || level.RunningEpoch != epoch)
+                lock (_gate)
                 {
-                    level.StoppedRunning(epoch);
-                    return;
-                }
-
-                if (children is not null)
-                {
-                    ApplyListingLocked(level, children);
-                    if (!level.Again)
+                    if (_epoch != epoch || level.Removed || level.RunningEpoch != epoch)
                     {
                         level.StoppedRunning(epoch);
-                        return;
+                        stop = true;
                     }
+                    else if (children is not null)
+                    {
+                        // The members found are bound in bulk: their first reads are issued from one loop below.
+                        ApplyListingLocked(level, children);
+                        if (!level.Again)
+                        {
+                            level.StoppedRunning(epoch);
+                            stop = true;
+                        }
 
-                    level.Again = false;
+                        level.Again = false;
+                    }
                 }
+            }
+            finally
+            {
+                _runtime.IssueBulkReads(ZNodeReadBatch.End(outer));
+            }
+
+            if (stop)
+            {
+                return;
             }
 
             if (failures > 0)
@@ -247,6 +261,9 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
         }
     }
 
+    // Reads of a long listing are issued every this many members bound (see ZNodeReadBatch.TakeIfAtLeast).
+    private const int BulkReadChunk = 512;
+
     private void ApplyListingLocked(LevelWatch level, IReadOnlyList<string> children)
     {
         bool leaf = level.Prefix.Length == Descriptor.Parameters.Count - 1;
@@ -276,6 +293,10 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
             if (leaf)
             {
                 MemberFoundLocked(values);
+                if (ZNodeReadBatch.TakeIfAtLeast(BulkReadChunk) is { } chunk)
+                {
+                    _runtime.IssueBulkReads(chunk);
+                }
             }
             else if (!_levels.ContainsKey(Descriptor.ToOptionsName(values)))
             {

@@ -201,7 +201,15 @@ internal sealed partial class ZNodeFamily<T> : IZNodeFamily<T>
 
     private void Announce(bool added, Bound bound) => Announce(added, bound.Name, bound.Values, () => bound.Value);
 
-    private void Announce(bool added, string name, string[] values, Func<ZNodeValue<T>> node) =>
+    private void Announce(bool added, string name, string[] values, Func<ZNodeValue<T>> node)
+    {
+        if ((added ? MemberAdded : MemberRemoved) is null)
+        {
+            // Nobody to tell (a subscriber added later hears of later members): a bulk listing of thousands of members
+            // does not queue thousands of empty notifications.
+            return;
+        }
+
         _runtime.Notify(() =>
         {
             try
@@ -213,6 +221,7 @@ internal sealed partial class ZNodeFamily<T> : IZNodeFamily<T>
                 Microsoft.Extensions.Logging.LoggerExtensions.LogError(_runtime.Logger, ex, "A {Event} handler of {Template} threw for {Name}.", added ? "MemberAdded" : "MemberRemoved", Descriptor.PathTemplate, name);
             }
         });
+    }
 
     /// <summary>A bound node of the family and its subscription (removed when it is unbound).</summary>
     private sealed record Bound(string Name, string[] Values, ZNodeValue<T> Value, Action<ZNodeChange<T>> OnChanged);

@@ -9,8 +9,8 @@ namespace ZkTypedState;
 /// <summary>
 /// Keeps every bound value in step with the session: starts their reads when a session is established, marks them
 /// stale while disconnected, fresh again after the session is re-attached (only nodes whose watches fired are
-/// re-read), and invalidates and rebuilds them all after a session loss. Reads are pipelined under a cap on
-/// requests in flight, so a fleet reconnecting at once does not hammer a recovering ensemble.
+/// re-read), and invalidates and rebuilds them all after a session loss. Reads are pipelined (under a cap on requests
+/// in flight when <see cref="ZkTypedStateOptions.MaxConcurrentReads"/> sets one).
 /// </summary>
 /// <remarks>
 /// <para><b>One ordered stream.</b> Every node notification (<see cref="IZNode{T}.Changed"/>,
@@ -27,7 +27,7 @@ namespace ZkTypedState;
 /// </list>
 /// <para>Handlers run on that executor: keep them short and never block on it (await elsewhere instead).</para>
 /// </remarks>
-public sealed class ZNodeRuntime : IAsyncDisposable
+public sealed partial class ZNodeRuntime : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, IZNodeEntry> _nodes = new(StringComparer.Ordinal);
 
@@ -91,7 +91,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     /// <summary>Reads issued so far to load or refresh bound values (for diagnostics and tests).</summary>
     public long ReadsIssued => Interlocked.Read(ref _readsIssued);
 
-    /// <summary>The most loading reads that were ever in flight at once (bounded by <see cref="ZkTypedStateOptions.MaxConcurrentReads"/>).</summary>
+    /// <summary>The most loading reads that were ever in flight at once (bounded by <see cref="ZkTypedStateOptions.MaxConcurrentReads"/> when it is positive).</summary>
     public int PeakReadsInFlight => Volatile.Read(ref _peakReadsInFlight);
 
     /// <summary>How many nodes are bound now (family members and non-members included).</summary>
@@ -154,6 +154,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
         if (_nodes.TryRemove(new KeyValuePair<string, IZNodeEntry>(entry.Path, entry)))
         {
             entry.Detach();
+            ForgetNode(entry);
         }
     }
 
@@ -183,7 +184,16 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     /// <summary>Takes a read slot (at most <see cref="ZkTypedStateOptions.MaxConcurrentReads"/> are held at once).</summary>
     internal async ValueTask EnterReadAsync()
     {
-        await ReadLimiter.WaitAsync(Lifetime).ConfigureAwait(false);
+        if (!Uncapped)
+        {
+            await ReadLimiter.WaitAsync(Lifetime).ConfigureAwait(false);
+        }
+
+        CountInFlight();
+    }
+
+    private void CountInFlight()
+    {
         int inFlight = Interlocked.Increment(ref _readsInFlight);
         int peak = Volatile.Read(ref _peakReadsInFlight);
         while (inFlight > peak && Interlocked.CompareExchange(ref _peakReadsInFlight, inFlight, peak) != peak)
@@ -196,7 +206,11 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     internal void ExitRead()
     {
         Interlocked.Decrement(ref _readsInFlight);
-        ReadLimiter.Release();
+        if (!Uncapped)
+        {
+            ReadLimiter.Release();
+            PumpBulkReads();
+        }
     }
 
     /// <summary>Queues a notification on the one ordered stream; false once the runtime is stopping.</summary>
@@ -234,34 +248,38 @@ public sealed class ZNodeRuntime : IAsyncDisposable
                         Logger.LogInformation("Session epoch {Epoch} started from zxid 0: {Count} bound value(s) forget their zxid high-water marks.", e.Epoch, _nodes.Count);
                     }
 
-                    _live = new Live(e.Client, e.Epoch, Connected: true, e.ZxidLineageReset);
-                    foreach (IZNodeSessionParticipant node in Participants())
+                    SetLive(new Live(e.Client, e.Epoch, Connected: true, e.ZxidLineageReset));
+                    List<IBulkRead>? outer = ZNodeReadBatch.Begin();
+                    try
                     {
-                        node.OnEstablished(e.Client, e.Epoch, connected: true, e.ZxidLineageReset);
+                        foreach (IZNodeSessionParticipant node in Participants())
+                        {
+                            node.OnEstablished(e.Client, e.Epoch, connected: true, e.ZxidLineageReset);
+                        }
+                    }
+                    finally
+                    {
+                        // Every node's first read in the new session, issued from one loop.
+                        IssueBulkReads(ZNodeReadBatch.End(outer));
                     }
 
                     break;
                 case SessionEventKind.Reconnected:
                     RaiseSessionChanged(e);
-                    if (_live is { } reconnected && reconnected.Epoch == e.Epoch)
-                    {
-                        _live = reconnected with { Connected = true };
-                    }
-
                     bool complete = e.Restored?.Complete ?? true;
-                    foreach (IZNodeSessionParticipant node in Participants())
+
+                    // Every value not told otherwise reads Fresh again from here (O(1)); told are only the nodes that
+                    // have something to do (see ReconnectTargets), or all of them if the watches could not be restored.
+                    foreach (IZNodeSessionParticipant node in ReconnectTargets(e.Epoch, complete))
                     {
                         node.OnReconnected(e.Client, e.Epoch, complete);
                     }
 
                     break;
                 case SessionEventKind.Disconnected:
-                    if (_live is { } disconnected && disconnected.Epoch == e.Epoch)
-                    {
-                        _live = disconnected with { Connected = false };
-                    }
-
-                    foreach (IZNodeSessionParticipant node in Participants())
+                    // Every value reads Stale from here (O(1)); only nodes with Signaled subscribers are told, for
+                    // their StatusChanged(Stale), before the app hears Disconnected.
+                    foreach (IZNodeSessionParticipant node in DisconnectTargets(e.Epoch))
                     {
                         node.OnDisconnected();
                     }
@@ -269,7 +287,7 @@ public sealed class ZNodeRuntime : IAsyncDisposable
                     RaiseAfterNodeNotifications(e);
                     break;
                 case SessionEventKind.Lost:
-                    _live = null;
+                    ForgetConnection();
                     foreach (IZNodeSessionParticipant node in Participants())
                     {
                         node.OnSessionLost(Options.SessionLossPolicy, e.Reason);
@@ -334,5 +352,6 @@ public sealed class ZNodeRuntime : IAsyncDisposable
     }
 
     /// <summary>The session as the stream last delivered it.</summary>
-    private sealed record Live(ZooKeeperClient Client, long Epoch, bool Connected, bool LineageReset);
+    /// <remarks><c>Connection</c>: how many disconnections the runtime has taken in (a node compares it with its own).</remarks>
+    private sealed record Live(ZooKeeperClient Client, long Epoch, bool Connected, bool LineageReset, long Connection = 0);
 }

@@ -138,10 +138,21 @@ internal sealed partial class ZNodeStateMachine<T>
     }
 
     /// <summary>The connection is lost (the session may live on): the value is served stale.</summary>
-    public ZNodeStep<T> Disconnected()
+    public ZNodeStep<T> Disconnected() => Disconnected(_connection + 1);
+
+    /// <summary>
+    /// The connection numbered <paramref name="connection"/> (the runtime's count of disconnections) is lost; told again
+    /// for the same one it does nothing, so the runtime's pass and a node catching up on its own never signal twice.
+    /// </summary>
+    public ZNodeStep<T> Disconnected(long connection)
     {
+        if (!_connected && _connection >= connection)
+        {
+            return Nothing();
+        }
+
         _connected = false;
-        _connection++;
+        _connection = Math.Max(_connection, connection);
         return Publish(null, ReadCommand.None);
     }
 

@@ -23,6 +23,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
     private readonly object _gate = new();
     private readonly T _default;
     private ZNodeSnapshot<T> _snapshot;
+    private Action<ZNodeSignal<T>>? _signaled;
 
     // Which client the machine's current epoch belongs to, and its watcher (guarded by _gate).
     private ZooKeeperClient? _client;
@@ -52,9 +53,13 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
         get
         {
             ZNodeSnapshot<T> snapshot = Volatile.Read(ref _snapshot);
-            return snapshot.LossGeneration == _runtime.LossGeneration
-                ? snapshot
-                : ZNodeStateMachine<T>.ServedAfterLoss(snapshot, _runtime.Options.SessionLossPolicy, _default, Path);
+            if (snapshot.LossGeneration != _runtime.LossGeneration)
+            {
+                return ZNodeStateMachine<T>.ServedAfterLoss(snapshot, _runtime.Options.SessionLossPolicy, _default, Path);
+            }
+
+            // Connected/stale is session-wide: while the runtime is disconnected nothing is served as current.
+            return snapshot.IsCurrent && !_runtime.IsConnected ? StaleView(snapshot) : snapshot;
         }
     }
 
@@ -75,7 +80,26 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
 
     public event Action<ZNodeChange<T>>? Changed;
 
-    public event Action<ZNodeSignal<T>>? Signaled;
+    public event Action<ZNodeSignal<T>>? Signaled
+    {
+        add
+        {
+            lock (_gate)
+            {
+                _signaled += value;
+                _runtime.SetSignalSubscriber(this, _signaled is not null);
+            }
+        }
+
+        remove
+        {
+            lock (_gate)
+            {
+                _signaled -= value;
+                _runtime.SetSignalSubscriber(this, _signaled is not null);
+            }
+        }
+    }
 
     public Task WaitForLoadedAsync(CancellationToken cancellationToken = default) => Loaded.WaitAsync(cancellationToken);
 
@@ -94,6 +118,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             // One watcher instance per session, so the client sees one watcher however often it is re-armed.
             _watcher = e => OnWatch(client, epoch, e);
             Handle(_machine.Established(epoch, connected, _runtime.LossGeneration, lineageReset));
+            SyncConnectionLocked();
         }
     }
 
@@ -101,7 +126,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
     {
         lock (_gate)
         {
-            Handle(_machine.Disconnected());
+            SyncConnectionLocked();
         }
     }
 
@@ -173,6 +198,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
         {
             if (ReferenceEquals(_client, client))
             {
+                SyncConnectionLocked();
                 Handle(_machine.WatchFired(epoch));
             }
         }
@@ -216,7 +242,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
 
                     if (signal is not null)
                     {
-                        Signaled?.Invoke(signal);
+                        Volatile.Read(ref _signaled)?.Invoke(signal);
                     }
                 }
                 finally
@@ -230,7 +256,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             }
         }
 
-        if (step.Read == ReadCommand.Start && !fromReadLoop)
+        if (step.Read == ReadCommand.Start && !fromReadLoop && !ZNodeReadBatch.TryCollect(this))
         {
             _ = ReadLoopAsync(_client!, _machine.Epoch, _watcher!);
         }
@@ -248,6 +274,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
                     return;
                 }
 
+                SyncConnectionLocked();
                 ticket = _machine.TicketFor(epoch);
             }
 
@@ -310,8 +337,15 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
     {
         lock (_gate)
         {
+            SyncConnectionLocked();
             ZNodeStep<T> step = input();
             Handle(step, fromReadLoop: true);
+            if (_machine.ReadAfterReconnect)
+            {
+                // A read lost to the connection: the next re-attach must re-read this node.
+                _runtime.TrackForReconnect(this);
+            }
+
             return step.Read;
         }
     }

@@ -16,7 +16,7 @@ public sealed class OptionsValidationTests
 {
     public static TheoryData<string, Action<ZkTypedStateOptions>> InvalidSettings => new()
     {
-        { "MaxConcurrentReads", o => o.MaxConcurrentReads = 0 },
+        { "MaxConcurrentReads", o => o.MaxConcurrentReads = -1 },
         { "MaxFamilyNonMembers", o => o.MaxFamilyNonMembers = -1 },
         { "MaxPayloadBytes", o => o.MaxPayloadBytes = 0 },
         { "SessionTimeout", o => o.SessionTimeout = TimeSpan.Zero },
