@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ZkTypedState.Client.Tests.Harness;
 using ZkTypedState.Client.Tests.Support;
+using ZkTypedState.TestSupport;
 using ZkTypedState.Testing;
 
 namespace ZkTypedState.Client.Tests.Diagnostics;

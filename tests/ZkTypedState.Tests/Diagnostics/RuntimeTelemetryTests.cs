@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using ZkTypedState.Client;
 using ZkTypedState.Testing;
 using ZkTypedState.Tests.Support;
+using ZkTypedState.TestSupport;
 
 namespace ZkTypedState.Tests.Diagnostics;
 

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace ZkTypedState.Tests.Support;
+// Shared by the client and runtime test projects (linked into both): listeners that record what the SDK's meters and
+// activity sources emit.
+namespace ZkTypedState.TestSupport;
 
 /// <summary>One measurement as a listener saw it.</summary>
 public sealed record RecordedMeasurement(Instrument Instrument, double Value, IReadOnlyDictionary<string, object?> Tags)
@@ -91,7 +93,7 @@ public sealed class ActivityRecorder : IDisposable
     /// <summary>Waits until a stopped span matches <paramref name="predicate"/>.</summary>
     public async Task<Activity> WaitForAsync(Func<Activity, bool> predicate, string description)
     {
-        using var timeout = new CancellationTokenSource(Timeouts.Event);
+        using var timeout = new CancellationTokenSource(RecorderTimeouts.Event);
         while (true)
         {
             Task changed;
@@ -111,10 +113,16 @@ public sealed class ActivityRecorder : IDisposable
             }
             catch (OperationCanceledException)
             {
-                Assert.Fail($"No span {description} within {Timeouts.Event.TotalSeconds:0} s.");
+                Assert.Fail($"No span {description} within {RecorderTimeouts.Event.TotalSeconds:0} s.");
             }
         }
     }
 
     public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>How long a recorder waits for an expected measurement or span (as the test projects' own event timeout).</summary>
+internal static class RecorderTimeouts
+{
+    public static readonly TimeSpan Event = TimeSpan.FromSeconds(20);
 }
