@@ -98,22 +98,9 @@ internal sealed partial class ZNodeValue<T> : IBulkRead
 
     private async Task ReadAfterBackoffAsync(ZooKeeperClient client, long epoch, Action<WatchedEvent> watcher)
     {
-        int older;
-        lock (_gate)
+        if (await OlderAnswerBackoffAsync().ConfigureAwait(false))
         {
-            older = _machine.OlderAnswersInARow;
+            await ReadLoopAsync(client, epoch, watcher).ConfigureAwait(false);
         }
-
-        TimeSpan cap = ZNodeStateMachine<T>.Backoff(older);
-        try
-        {
-            await Task.Delay(cap / 2 + cap / 2 * Random.Shared.NextDouble(), _runtime.Lifetime).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        await ReadLoopAsync(client, epoch, watcher).ConfigureAwait(false);
     }
 }

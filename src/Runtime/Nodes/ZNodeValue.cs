@@ -314,22 +314,32 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             if (next == ReadCommand.StartAfterBackoff)
             {
                 // An answer older than what is held (a lagging server): never go back in time, and never re-ask at once.
-                int older;
-                lock (_gate)
-                {
-                    older = _machine.OlderAnswersInARow;
-                }
-
-                TimeSpan cap = ZNodeStateMachine<T>.Backoff(older);
-                try
-                {
-                    await Task.Delay(cap / 2 + cap / 2 * Random.Shared.NextDouble(), _runtime.Lifetime).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                if (!await OlderAnswerBackoffAsync().ConfigureAwait(false))
                 {
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>Waits the jittered backoff after older answers in a row; false when the runtime stops meanwhile.</summary>
+    private async Task<bool> OlderAnswerBackoffAsync()
+    {
+        int older;
+        lock (_gate)
+        {
+            older = _machine.OlderAnswersInARow;
+        }
+
+        TimeSpan cap = ZNodeStateMachine<T>.Backoff(older);
+        try
+        {
+            await Task.Delay(cap / 2 + cap / 2 * Random.Shared.NextDouble(), _runtime.Lifetime).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

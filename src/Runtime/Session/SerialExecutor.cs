@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using ZkTypedState.Client.Diagnostics;
 
 namespace ZkTypedState;
 
