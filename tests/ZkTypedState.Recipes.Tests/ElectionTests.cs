@@ -96,6 +96,9 @@ public sealed class ElectionTests(ZooKeeperFixture fixture, ITestOutputHelper ou
         Assert.True(acquired.Term.FencingToken > t1.FencingToken);
         Assert.Equal(s2.Client!.SessionId, acquired.Term.SessionId);
         Assert.False(e1.IsLeader);
+
+        // Exactly one term and one loss, Closed: the server's close of the socket after closeSession is no Disconnected.
+        Assert.Equal(new object[] { new LeadershipAcquired(t1, false), new LeadershipLost(t1, LeadershipLossReason.Closed) }, r1.Events);
     }
 
     [Fact]

@@ -127,7 +127,10 @@ public sealed partial class ZooKeeperClient
                 return;
             }
 
-            if (cancellationToken.IsCancellationRequested)
+            // Disposing: the server closes the socket right after its closeSession reply, and that end may be read here
+            // before DisposeAsync resumes to enter Closed. It is the close, not a lost connection: report no
+            // Disconnected (observers would see Connected → Disconnected → Closed) and do not reconnect.
+            if (cancellationToken.IsCancellationRequested || Volatile.Read(ref _disposed) != 0)
             {
                 return;
             }
@@ -270,9 +273,10 @@ public sealed partial class ZooKeeperClient
             TaskCompletionSource signal = _stateSignal;
             _stateSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             signal.TrySetResult();
+            Publish(change);
         }
 
-        Publish(change);
+        Log.StateChanged(_logger, change.Previous, change.Current, change.SessionId);
         return true;
     }
 
@@ -294,19 +298,22 @@ public sealed partial class ZooKeeperClient
             TaskCompletionSource signal = _stateSignal;
             _stateSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             signal.TrySetResult();
+            Publish(change);
         }
+
+        Log.StateChanged(_logger, change.Previous, change.Current, change.SessionId);
 
         // What is still queued is failed by the session loop as it ends: it is the channel's single reader.
         _outgoing.Writer.TryComplete();
         FailCredentials(CreateTerminalException(null));
         _watches.Clear();
-        Publish(change);
         _lifetime.Cancel();
     }
 
-    private void Publish(ZooKeeperStateChange change)
-    {
-        Log.StateChanged(_logger, change.Previous, change.Current, change.SessionId);
-        _dispatcher.Post(() => StateChanged?.Invoke(change));
-    }
+    /// <summary>
+    /// Queues the StateChanged callback. Called under the state lock, in the same step as the change: queued after
+    /// the lock, a waiter woken by the change could close the client and queue Closed before a preempted thread
+    /// queued its Connected, and handlers would hear Closed, then Connected. The queue is unbounded: no blocking.
+    /// </summary>
+    private void Publish(ZooKeeperStateChange change) => _dispatcher.Post(() => StateChanged?.Invoke(change));
 }

@@ -49,6 +49,30 @@ public sealed class SessionLifecycleTests(ZooKeeperServerFixture fixture)
     }
 
     [Fact]
+    public async Task DisposeAsync_reports_Connected_then_Closed_and_never_the_servers_close_of_the_socket_as_Disconnected()
+    {
+        // Two races, each seen on a loaded machine. The server closes the socket right after its closeSession reply and
+        // the client read that end before DisposeAsync resumed: Connected → Disconnected → Closed (a leader then lost
+        // with Disconnected, not Closed). And a change queued its handler after releasing the state lock: the waiter it
+        // woke could close the client and queue Closed before the preempted thread queued Connected. Twenty closes make
+        // either interleaving likely under load; each must report exactly Connected, then Closed.
+        for (int round = 0; round < 20; round++)
+        {
+            var changes = new List<ZooKeeperState>();
+            var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectionString = fixture.ConnectionString, SessionTimeout = TimeSpan.FromSeconds(4) });
+            client.StateChanged += c => { lock (changes) { changes.Add(c.Current); } };
+            await client.WaitForConnectedAsync(Timeouts.Token());
+            await client.DisposeAsync();
+
+            // DisposeAsync drains the event dispatcher: every change has been delivered.
+            lock (changes)
+            {
+                Assert.Equal([ZooKeeperState.Connected, ZooKeeperState.Closed], changes);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Calls_after_DisposeAsync_fail_with_ObjectDisposedException()
     {
         var client = await fixture.ConnectAsync();
