@@ -96,48 +96,66 @@ public sealed class ConfigurationFallbackTests
             {
                 ScriptedConnection connection = await server.AcceptAsync(cancellationToken);
                 connections.Enqueue(connection);
-                ScriptedConnectRequest hello = await connection.ReadConnectRequestAsync(cancellationToken);
-                await connection.SendConnectResponseAsync(10_000, hello.SessionId != 0 ? hello.SessionId : 0x42, cancellationToken: cancellationToken);
-                while (await connection.ReadRequestAnsweringPingsAsync(cancellationToken) is { } request)
+                try
                 {
-                    string? path = request.OpCode is GetDataOp or GetChildren2Op or ExistsOp or AddWatchOp ? request.ReadPath() : null;
-                    bool watch = path is not null && request.OpCode != AddWatchOp && request.Body[^1] == 1;
-                    requests.Enqueue((request.OpCode, path, watch));
-                    long at = Interlocked.Increment(ref zxid);
-                    if (request.OpCode == AddWatchOp)
-                    {
-                        await connection.SendReplyAsync(request.Xid, at, UnimplementedError, cancellationToken: cancellationToken);
-                        connection.Close();
-                        break;
-                    }
-
-                    if (path is not null && !tree.ContainsKey(path))
-                    {
-                        await connection.SendReplyAsync(request.Xid, at, (int)ZooKeeperErrorCode.NoNode, cancellationToken: cancellationToken);
-                        continue;
-                    }
-
-                    switch (request.OpCode)
-                    {
-                        case GetDataOp:
-                            (string data, long mzxid, string[] children) = tree[path!];
-                            await connection.SendGetDataReplyAsync(request.Xid, at, Encoding.UTF8.GetBytes(data), StatOf(mzxid, data, children.Length), cancellationToken);
-                            break;
-                        case GetChildren2Op:
-                            await connection.SendReplyAsync(request.Xid, at, 0, ChildrenBody(tree[path!]), cancellationToken);
-                            break;
-                        case ExistsOp:
-                            await connection.SendReplyAsync(request.Xid, at, 0, StatBytes(tree[path!]), cancellationToken);
-                            break;
-                        default:
-                            await connection.SendReplyAsync(request.Xid, at, 0, cancellationToken: cancellationToken); // SetWatches, closeSession
-                            break;
-                    }
+                    await ServeConnectionAsync(connection, tree, requests, () => Interlocked.Increment(ref zxid), cancellationToken);
+                }
+                catch (Exception ex) when (ex is EndOfStreamException or IOException && !cancellationToken.IsCancellationRequested)
+                {
+                    // A client may legally close a connection at any point, even before its handshake (a provider
+                    // disposed while its client reconnects after the refused AddWatch): serve the next connection.
                 }
             }
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private static async Task ServeConnectionAsync(
+        ScriptedConnection connection,
+        ConcurrentDictionary<string, (string Data, long Mzxid, string[] Children)> tree,
+        ConcurrentQueue<(int Op, string? Path, bool Watch)> requests,
+        Func<long> nextZxid,
+        CancellationToken cancellationToken)
+    {
+        ScriptedConnectRequest hello = await connection.ReadConnectRequestAsync(cancellationToken);
+        await connection.SendConnectResponseAsync(10_000, hello.SessionId != 0 ? hello.SessionId : 0x42, cancellationToken: cancellationToken);
+        while (await connection.ReadRequestAnsweringPingsAsync(cancellationToken) is { } request)
+        {
+            string? path = request.OpCode is GetDataOp or GetChildren2Op or ExistsOp or AddWatchOp ? request.ReadPath() : null;
+            bool watch = path is not null && request.OpCode != AddWatchOp && request.Body[^1] == 1;
+            requests.Enqueue((request.OpCode, path, watch));
+            long at = nextZxid();
+            if (request.OpCode == AddWatchOp)
+            {
+                await connection.SendReplyAsync(request.Xid, at, UnimplementedError, cancellationToken: cancellationToken);
+                connection.Close();
+                break;
+            }
+
+            if (path is not null && !tree.ContainsKey(path))
+            {
+                await connection.SendReplyAsync(request.Xid, at, (int)ZooKeeperErrorCode.NoNode, cancellationToken: cancellationToken);
+                continue;
+            }
+
+            switch (request.OpCode)
+            {
+                case GetDataOp:
+                    (string data, long mzxid, string[] children) = tree[path!];
+                    await connection.SendGetDataReplyAsync(request.Xid, at, Encoding.UTF8.GetBytes(data), StatOf(mzxid, data, children.Length), cancellationToken);
+                    break;
+                case GetChildren2Op:
+                    await connection.SendReplyAsync(request.Xid, at, 0, ChildrenBody(tree[path!]), cancellationToken);
+                    break;
+                case ExistsOp:
+                    await connection.SendReplyAsync(request.Xid, at, 0, StatBytes(tree[path!]), cancellationToken);
+                    break;
+                default:
+                    await connection.SendReplyAsync(request.Xid, at, 0, cancellationToken: cancellationToken); // SetWatches, closeSession
+                    break;
+            }
         }
     }
 
