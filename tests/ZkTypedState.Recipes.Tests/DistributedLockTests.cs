@@ -162,29 +162,42 @@ public sealed partial class DistributedLockTests(ZooKeeperFixture fixture)
         var slowLock = new DistributedLock(session, path);
         try
         {
-            // 300 ms each way: the create is still on its way to the server when the caller gives up.
+            // Every byte is held back OneWay in each direction, so the create's reply cannot reach the client before
+            // 2 × OneWay after the acquisition started. OneWay is kept small enough for the session to survive the
+            // delayed pings (ping round trip 2 × OneWay + ping interval < read timeout, 2/3 of the 4 s session).
+            TimeSpan oneWay = TimeSpan.FromMilliseconds(500);
             var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             await observer.GetChildrenAsync(path, e => created.TrySetResult());
             proxy.ResetCounters();
-            proxy.Delay = TimeSpan.FromMilliseconds(300);
+            proxy.Delay = oneWay;
             using var cancel = new CancellationTokenSource();
+            var sinceStart = System.Diagnostics.Stopwatch.StartNew();
             Task<DistributedLockHandle> acquiring = slowLock.AcquireAsync(cancel.Token);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
             while (proxy.GetRequestCount(ZooKeeperOpCodes.Create2) + proxy.GetRequestCount(ZooKeeperOpCodes.Create) == 0)
             {
-                Assert.True(clock.Elapsed < Timeouts.Event, "the create was never sent");
+                Assert.True(sinceStart.Elapsed < Timeouts.Event, "the create was never sent");
                 await Task.Delay(5);
             }
 
-            clock.Restart();
+            // The create has reached the server; its reply is still in the proxy. Cancelling must not wait for it.
             cancel.Cancel();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquiring);
-            Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(250), $"the cancelled acquisition returned after {clock.ElapsedMilliseconds} ms");
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquiring.WaitAsync(Timeouts.Event));
+            TimeSpan returnedAfter = sinceStart.Elapsed;
+            Assert.False(slowLock.IsHeld);
 
-            // The create still lands on the server; its node is deleted once the reply names it.
+            // Not a speed figure: the reply's earliest arrival is the contract's line. Returning after it could mean the
+            // acquisition waited for the reply; the slack for noticing the create and cancelling is a whole OneWay.
+            Assert.True(returnedAfter < 2 * oneWay, $"the cancelled acquisition returned {returnedAfter.TotalMilliseconds:0} ms after it started, when the create's reply could have arrived (after {(2 * oneWay).TotalMilliseconds:0} ms)");
+
+            // The create still lands on the server; its node is deleted once the reply names it, and the next
+            // acquirer is alone under the lock path.
             await created.Task.WaitAsync(Timeouts.Event);
             await slowLock.DisposeAsync();
             Assert.Empty((await observer.GetChildrenAsync(path)).Children);
+            await using ZooKeeperSession direct = await ZooKeeperFixture.StartSessionAsync(fixture.ConnectionString);
+            await using var nextLock = new DistributedLock(direct, path);
+            await using DistributedLockHandle next = await nextLock.AcquireAsync(Timeouts.Token());
+            Assert.Equal([SequentialNodeNames.NameOf(next.NodePath)], (await observer.GetChildrenAsync(path)).Children);
         }
         finally
         {
