@@ -22,19 +22,13 @@ public sealed class ZNodeDescriptor<T>
     /// <param name="createDefault">The value served while the node does not exist.</param>
     /// <param name="validate">Returns the validation errors of a value (empty when valid), e.g. from DataAnnotations; null for none.</param>
     public ZNodeDescriptor(string pathTemplate, JsonTypeInfo<T> jsonTypeInfo, Func<T> createDefault, Func<T, IReadOnlyList<string>>? validate = null)
+        : this(
+            pathTemplate ?? throw new ArgumentNullException(nameof(pathTemplate)),
+            jsonTypeInfo ?? throw new ArgumentNullException(nameof(jsonTypeInfo)),
+            codec: null,
+            createDefault ?? throw new ArgumentNullException(nameof(createDefault)),
+            validate)
     {
-        ArgumentNullException.ThrowIfNull(pathTemplate);
-        ArgumentNullException.ThrowIfNull(jsonTypeInfo);
-        ArgumentNullException.ThrowIfNull(createDefault);
-        PathTemplate = pathTemplate;
-        _sourceJsonTypeInfo = jsonTypeInfo;
-        CreateDefault = createDefault;
-        Validate = validate;
-        (Parameters, _segments) = ParseTemplate(pathTemplate);
-        if (Parameters.Count == 0)
-        {
-            ZooKeeperPath.Validate(pathTemplate);
-        }
     }
 
     /// <summary>Creates a descriptor whose payloads are read and written by <paramref name="codec"/>.</summary>
@@ -43,11 +37,21 @@ public sealed class ZNodeDescriptor<T>
     /// <param name="createDefault">The value served while the node does not exist.</param>
     /// <param name="validate">Returns the validation errors of a value (empty when valid); null for none.</param>
     public ZNodeDescriptor(string pathTemplate, IZNodeCodec<T> codec, Func<T> createDefault, Func<T, IReadOnlyList<string>>? validate = null)
+        : this(
+            pathTemplate ?? throw new ArgumentNullException(nameof(pathTemplate)),
+            jsonTypeInfo: null,
+            codec ?? throw new ArgumentNullException(nameof(codec)),
+            createDefault ?? throw new ArgumentNullException(nameof(createDefault)),
+            validate)
     {
-        ArgumentNullException.ThrowIfNull(pathTemplate);
-        ArgumentNullException.ThrowIfNull(codec);
-        ArgumentNullException.ThrowIfNull(createDefault);
+    }
+
+    // The public constructors check their arguments (in parameter order) and meet here: exactly one of jsonTypeInfo
+    // and codec is set, and the template is parsed in one place.
+    private ZNodeDescriptor(string pathTemplate, JsonTypeInfo<T>? jsonTypeInfo, IZNodeCodec<T>? codec, Func<T> createDefault, Func<T, IReadOnlyList<string>>? validate)
+    {
         PathTemplate = pathTemplate;
+        _sourceJsonTypeInfo = jsonTypeInfo;
         _codec = codec;
         CreateDefault = createDefault;
         Validate = validate;
