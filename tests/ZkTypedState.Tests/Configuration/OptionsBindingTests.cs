@@ -3,7 +3,6 @@ using System.Security.Authentication;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ZkTypedState.Client;
 using ZkTypedState.Tests.Support;
@@ -210,11 +209,6 @@ public sealed class OptionsBindingTests
     private static Task<OptionsValidationException> StartAndFailAsync(Dictionary<string, string?> values) =>
         StartAndFailAsync(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
 
-    private static async Task<OptionsValidationException> StartAndFailAsync(IConfiguration configuration)
-    {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddZkTypedState(configuration.GetSection("ZooKeeper"));
-        using IHost host = builder.Build();
-        return await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Timeouts.Token()));
-    }
+    private static Task<OptionsValidationException> StartAndFailAsync(IConfiguration configuration) =>
+        FailingHost.StartAsync<OptionsValidationException>(s => s.AddZkTypedState(configuration.GetSection("ZooKeeper")));
 }

@@ -46,27 +46,15 @@ public sealed class RuntimeTelemetryTests(RuntimeServerFixture fixture)
         Assert.Equal(0, Assert.Single(recorder.Collect("zookeeper.client.session.losses")).Value);
         Assert.True(Assert.Single(recorder.Collect("zookeeper.client.node.reads")).Value >= 1);
 
-        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        runtime.SessionChanged += e =>
-        {
-            if (e.Kind == SessionEventKind.Disconnected)
-            {
-                disconnected.TrySetResult();
-            }
-            else if (e.Kind == SessionEventKind.Reconnected)
-            {
-                reconnected.TrySetResult();
-            }
-        };
+        using var session = new SessionEvents(runtime);
         proxy.Cut();
-        await disconnected.Task.WaitAsync(Timeouts.Event);
+        await session.FirstAsync(SessionEventKind.Disconnected);
         Dictionary<string, double> during = ByTag(recorder.Collect(State), "zookeeper.session.state");
         Assert.All(allStates, s => Assert.Equal(s == "disconnected" ? 1 : 0, during[s]));
         Assert.Equal(1, ByTag(recorder.Collect(Nodes), "zookeeper.node.status")["stale"]);
 
         proxy.Restore();
-        await reconnected.Task.WaitAsync(Timeouts.Event);
+        await session.FirstAsync(SessionEventKind.Reconnected);
         Dictionary<string, double> after = ByTag(recorder.Collect(State), "zookeeper.session.state");
         Assert.All(allStates, s => Assert.Equal(s == "connected" ? 1 : 0, after[s]));
         await host.StopAsync();

@@ -245,20 +245,8 @@ public sealed class FamilyDiscoveryTests(RuntimeServerFixture fixture)
         var family = host.Services.GetRequiredService<IZNodeFamily<Counter>>();
         var runtime = host.Services.GetRequiredService<ZNodeRuntime>();
         var events = new FamilyEvents<Counter>(family, v => v.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var established = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        runtime.SessionChanged += e =>
-        {
-            events.Note($"{e.Kind} epoch {e.Epoch} watches restored {e.Restored?.Complete}");
-            if (e.Kind == SessionEventKind.Reconnected)
-            {
-                reconnected.TrySetResult();
-            }
-            else if (e.Kind == SessionEventKind.Established)
-            {
-                established.TrySetResult();
-            }
-        };
+        runtime.SessionChanged += e => events.Note($"{e.Kind} epoch {e.Epoch} watches restored {e.Restored?.Complete}");
+        using var session = new SessionEvents(runtime);
 
         // Reconnect within the session: SetWatches restores the child watch and the server fires it for the change.
         proxy.ResetCounters();
@@ -266,7 +254,7 @@ public sealed class FamilyDiscoveryTests(RuntimeServerFixture fixture)
         await NodeEvents<Counter>.WaitUntilAsync(family.Get("a"), s => s.Status == ZNodeStatus.Stale);
         await writer.CreateAsync(root + "/b", RuntimeServerFixture.Json("""{"Count":2}"""));
         proxy.Restore();
-        await reconnected.Task.WaitAsync(Timeouts.Event);
+        await session.FirstAsync(SessionEventKind.Reconnected);
         Assert.Equal("added:b", await events.NextAsync());
         Assert.Equal("changed:b=2", await events.NextAsync());
         Assert.Equal(1, proxy.GetRequestCount(12)); // one getChildren, for the fired watch; nothing re-listed blindly
@@ -277,7 +265,7 @@ public sealed class FamilyDiscoveryTests(RuntimeServerFixture fixture)
         await writer.CreateAsync(root + "/c", RuntimeServerFixture.Json("""{"Count":3}"""));
         await writer.DeleteAsync(root + "/b");
         proxy.Restore();
-        await established.Task.WaitAsync(Timeouts.Event);
+        await session.FirstAsync(SessionEventKind.Established);
         List<string> before = await events.UntilAsync("changed:c=3");
 
         // (b's switch to the default at the loss is b's own change; the listing's diff: removals, then additions.)

@@ -45,17 +45,12 @@ public sealed class EnforcedAuthWithoutCredentialsTests(EnforcedAuthServerFixtur
     [Fact]
     public async Task Without_credentials_FailStartup_fails_naming_enforce_auth()
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddZkTypedState(o =>
+        TimeoutException error = await FailingHost.StartAsync<TimeoutException>(s => s.AddZkTypedState(o =>
         {
             o.ConnectionString = fixture.Server.ConnectionString;
             o.SessionTimeout = TimeSpan.FromSeconds(4);
             o.InitialSyncTimeout = TimeSpan.FromSeconds(2);
-        }).AddZNode(Descriptors.Payments(RuntimeServerFixture.UniquePath("enforced")));
-        IHost host = builder.Build();
-        await using var disposeHost = (IAsyncDisposable)host;
-
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => host.StartAsync(Timeouts.Token()));
+        }).AddZNode(Descriptors.Payments(RuntimeServerFixture.UniquePath("enforced"))));
 
         Assert.Contains("requires authentication (enforce.auth) and no credentials were accepted", error.Message);
         Assert.IsType<SessionClosedRequireAuthException>(error.InnerException);

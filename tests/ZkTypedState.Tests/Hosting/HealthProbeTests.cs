@@ -97,29 +97,17 @@ public sealed class HealthProbeTests(RuntimeServerFixture fixture)
         using IHost host = await RuntimeServerFixture.StartHostAsync(
             proxy.ConnectionString, b => b.AddZNode(Descriptors.Payments(path)), o => o.SessionTimeout = TimeSpan.FromSeconds(10), s => AddProbes(s));
         var runtime = host.Services.GetRequiredService<ZNodeRuntime>();
-        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        runtime.SessionChanged += e =>
-        {
-            if (e.Kind == SessionEventKind.Disconnected)
-            {
-                disconnected.TrySetResult();
-            }
-            else if (e.Kind == SessionEventKind.Reconnected)
-            {
-                reconnected.TrySetResult();
-            }
-        };
+        using var session = new SessionEvents(runtime);
 
         proxy.Cut();
-        await disconnected.Task.WaitAsync(Timeouts.Event);
+        await session.FirstAsync(SessionEventKind.Disconnected);
         Dictionary<string, HealthStatus> during = await CheckAsync(host);
         Assert.Equal(HealthStatus.Degraded, during[Ready]);
         Assert.Equal(HealthStatus.Healthy, during[Live]);
         Assert.Equal(HealthStatus.Degraded, during[Capped]);
 
         proxy.Restore();
-        await reconnected.Task.WaitAsync(Timeouts.Event);
+        await session.FirstAsync(SessionEventKind.Reconnected);
         await host.StopAsync();
     }
 

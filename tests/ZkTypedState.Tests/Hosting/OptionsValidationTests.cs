@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ZkTypedState.Client;
 using ZkTypedState.Tests.Support;
@@ -45,15 +44,11 @@ public sealed class OptionsValidationTests
     [MemberData(nameof(InvalidSettings))]
     public async Task An_invalid_setting_fails_host_start_with_a_message_naming_it(string option, Action<ZkTypedStateOptions> configure)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddZkTypedState(o =>
+        OptionsValidationException error = await FailingHost.StartAsync<OptionsValidationException>(s => s.AddZkTypedState(o =>
         {
             o.ConnectionString = "127.0.0.1:2181";
             configure(o);
-        });
-        using IHost host = builder.Build();
-
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Timeouts.Token()));
+        }));
         Assert.Contains(option, error.Message, StringComparison.Ordinal);
     }
 
@@ -72,24 +67,14 @@ public sealed class OptionsValidationTests
         int port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
 
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddZkTypedState(o =>
+        TimeoutException error = await FailingHost.StartAsync<TimeoutException>(s => s.AddZkTypedState(o =>
         {
             o.ConnectionString = $"127.0.0.1:{port}";
             o.InitialSyncTimeout = TimeSpan.FromSeconds(1.5);
-        }).AddZNode(Descriptors.Counter("/options-validation/unreachable"));
-        IHost host = builder.Build();
-        try
-        {
-            var error = await Assert.ThrowsAsync<TimeoutException>(() => host.StartAsync(Timeouts.Token()));
-            Assert.NotNull(error.InnerException);
-            Assert.Contains("Last connection error", error.Message, StringComparison.Ordinal);
-            Assert.Contains(error.InnerException!.Message, error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await ((IAsyncDisposable)host).DisposeAsync();
-        }
+        }).AddZNode(Descriptors.Counter("/options-validation/unreachable")));
+        Assert.NotNull(error.InnerException);
+        Assert.Contains("Last connection error", error.Message, StringComparison.Ordinal);
+        Assert.Contains(error.InnerException!.Message, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

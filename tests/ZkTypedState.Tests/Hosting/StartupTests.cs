@@ -89,22 +89,10 @@ public sealed class StartupTests(RuntimeServerFixture fixture)
     }
 
     /// <summary>Builds a FailStartup host, expects its start to fail, and disposes it (sessions included).</summary>
-    private async Task<ZkTypedStateStartupException> StartFailingAsync(Action<ZkTypedStateBuilder> bind)
-    {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        bind(builder.Services.AddZkTypedState(o =>
+    private Task<ZkTypedStateStartupException> StartFailingAsync(Action<ZkTypedStateBuilder> bind) =>
+        FailingHost.StartAsync<ZkTypedStateStartupException>(s => bind(s.AddZkTypedState(o =>
         {
             o.ConnectionString = fixture.Server.ConnectionString;
             o.InitialSyncTimeout = TimeSpan.FromSeconds(20);
-        }));
-        IHost host = builder.Build();
-        try
-        {
-            return await Assert.ThrowsAsync<ZkTypedStateStartupException>(() => host.StartAsync(Timeouts.Token()));
-        }
-        finally
-        {
-            await ((IAsyncDisposable)host).DisposeAsync();
-        }
-    }
+        })));
 }

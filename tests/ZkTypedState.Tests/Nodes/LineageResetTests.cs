@@ -42,14 +42,7 @@ public sealed class LineageResetTests(ITestOutputHelper output)
         var runtime = host.Services.GetRequiredService<ZNodeRuntime>();
         var node = host.Services.GetRequiredService<IZNode<Counter>>();
         Assert.Equal(ZNodeStatus.Fresh, node.Status);
-        var reset = new TaskCompletionSource<SessionEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        runtime.SessionChanged += e =>
-        {
-            if (e is { Kind: SessionEventKind.Established, ZxidLineageReset: true })
-            {
-                reset.TrySetResult(e);
-            }
-        };
+        using var session = new SessionEvents(runtime);
 
         long readsBefore = runtime.ReadsIssued;
         var clock = Stopwatch.StartNew();
@@ -59,7 +52,7 @@ public sealed class LineageResetTests(ITestOutputHelper output)
         await using var rebuilt = await ZooKeeperClient.ConnectAsync(server.ConnectionString, TimeSpan.FromSeconds(4), Timeouts.Token());
         await rebuilt.CreateAsync(path, RuntimeServerFixture.Json("""{"Count":7}"""));
 
-        SessionEvent established = await reset.Task.WaitAsync(Timeouts.Event);
+        SessionEvent established = await session.FirstAsync(e => e is { Kind: SessionEventKind.Established, ZxidLineageReset: true });
         ZNodeSnapshot<Counter> fresh = await NodeEvents<Counter>.WaitUntilAsync(node, s => s is { Status: ZNodeStatus.Fresh, Value.Count: 7 });
         TimeSpan outage = clock.Elapsed;
         long readsToFresh = runtime.ReadsIssued - readsBefore;
@@ -99,28 +92,16 @@ public sealed class LineageResetTests(ITestOutputHelper output)
             s => s.AddLogging(l => l.AddProvider(logs)));
         var runtime = host.Services.GetRequiredService<ZNodeRuntime>();
         var node = host.Services.GetRequiredService<IZNode<Counter>>();
-        var established = new TaskCompletionSource<SessionEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        runtime.SessionChanged += e =>
-        {
-            if (e.Kind == SessionEventKind.Lost)
-            {
-                lost.TrySetResult();
-            }
-            else if (e.Kind == SessionEventKind.Established)
-            {
-                established.TrySetResult(e);
-            }
-        };
+        using var session = new SessionEvents(runtime);
 
         await server.StopAsync();
-        await lost.Task.WaitAsync(Timeouts.Event);
+        await session.FirstAsync(SessionEventKind.Lost);
 
         // The outage itself (not a synchronisation): nothing answers for well over three session timeouts.
         await Task.Delay(TimeSpan.FromSeconds(4));
         await server.StartAsync();
 
-        SessionEvent next = await established.Task.WaitAsync(Timeouts.Event);
+        SessionEvent next = await session.FirstAsync(SessionEventKind.Established);
         await NodeEvents<Counter>.WaitUntilAsync(node, s => s is { Status: ZNodeStatus.Fresh, Value.Count: 1 });
         Assert.False(next.ZxidLineageReset);
         Assert.DoesNotContain(logs.Entries, e => e.Message.Contains(ResetWarning, StringComparison.Ordinal));

@@ -45,16 +45,9 @@ public sealed class RuntimeResilienceTests(RuntimeServerFixture fixture, ITestOu
             };
         }
 
-        var disconnected = new TaskCompletionSource();
-        runtime.SessionChanged += e =>
-        {
-            if (e.Kind == SessionEventKind.Disconnected)
-            {
-                disconnected.TrySetResult();
-            }
-        };
+        using var session = new SessionEvents(runtime);
         proxy.Cut();
-        await disconnected.Task.WaitAsync(Timeouts.Event);
+        await session.FirstAsync(SessionEventKind.Disconnected);
         Assert.All(nodes, n => Assert.Equal(ZNodeStatus.Stale, n.Status));
         int[] changed = Enumerable.Range(0, 10).Select(i => i * 97).ToArray();
         foreach (int i in changed)

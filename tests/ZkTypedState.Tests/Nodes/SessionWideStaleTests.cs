@@ -123,29 +123,17 @@ public sealed class SessionWideStaleTests(RuntimeServerFixture fixture)
         var family = host.Services.GetRequiredService<IZNodeFamily<Counter>>();
         var runtime = host.Services.GetRequiredService<ZNodeRuntime>();
         await runtime.WaitForAllLoadedAsync(Timeouts.Token());
-        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        runtime.SessionChanged += e =>
-        {
-            if (e.Kind == SessionEventKind.Disconnected)
-            {
-                disconnected.TrySetResult();
-            }
-            else if (e.Kind == SessionEventKind.Reconnected)
-            {
-                reconnected.TrySetResult();
-            }
-        };
+        using var session = new SessionEvents(runtime);
 
         proxy.Cut();
-        await disconnected.Task.WaitAsync(Timeouts.Event);
+        await session.FirstAsync(SessionEventKind.Disconnected);
 
         // Bound while disconnected: its first read waits for the connection and is told nothing by a subscriber.
         await writer.CreateAsync(root + "/b", RuntimeServerFixture.Json("""{"Count":2}"""));
         IZNode<Counter> late = family.Get("b");
         Assert.Equal(ZNodeStatus.Loading, late.Status);
         proxy.Restore();
-        await reconnected.Task.WaitAsync(Timeouts.Event);
+        await session.FirstAsync(SessionEventKind.Reconnected);
         await late.WaitForLoadedAsync(Timeouts.Token());
 
         Assert.Equal(ZNodeStatus.Fresh, late.Status);
