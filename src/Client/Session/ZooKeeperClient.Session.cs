@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using ZkTypedState.Client.Connection;
 using ZkTypedState.Client.Diagnostics;
 using ZkTypedState.Client.Jute;
@@ -12,9 +11,6 @@ namespace ZkTypedState.Client;
 /// <content>The session: connecting, re-attaching, the state machine and terminal handling.</content>
 public sealed partial class ZooKeeperClient
 {
-    /// <summary>SetWatches packets are cut at this many bytes of paths, far below the server's 1 MiB request limit.</summary>
-    internal const int SetWatchesChunkBytes = 128 * 1024;
-
     private async Task RunSessionAsync(CancellationToken cancellationToken)
     {
         try
@@ -178,24 +174,17 @@ public sealed partial class ZooKeeperClient
         }
 
         var lists = new[] { snapshot.Data, snapshot.Exist, snapshot.Child, snapshot.Persistent, snapshot.PersistentRecursive };
-        var chunks = new List<List<string>[]> { NewChunk() };
-        int chunkBytes = 0;
+        var serverLists = new List<string>[lists.Length];
         for (int list = 0; list < lists.Length; list++)
         {
+            serverLists[list] = new List<string>(lists[list].Count);
             foreach (string path in lists[list])
             {
-                if (chunkBytes >= SetWatchesChunkBytes)
-                {
-                    chunks.Add(NewChunk());
-                    chunkBytes = 0;
-                }
-
-                string serverPath = ToServerPath(path);
-                chunks[^1][list].Add(serverPath);
-                chunkBytes += 4 + Encoding.UTF8.GetByteCount(serverPath);
+                serverLists[list].Add(ToServerPath(path));
             }
         }
 
+        List<List<string>[]> chunks = SetWatchesPacking.Pack(serverLists, _options.MaxRequestSize);
         for (int i = 0; i < chunks.Count; i++)
         {
             // The last SetWatches reply follows every catch-up event the server fired: announce the restore from it.
@@ -205,8 +194,6 @@ public sealed partial class ZooKeeperClient
 
         Log.WatchesReRegistered(_logger, watchedPaths, relativeZxid, chunks.Count);
         return priming;
-
-        static List<string>[] NewChunk() => [[], [], [], [], []];
     }
 
     private Call<bool> CreateSetWatches(long relativeZxid, List<string>[] lists, Action? onApplied, WatchesRestored? restored)
