@@ -73,7 +73,37 @@ public sealed partial class ZooKeeperClient
         var type = (WatchEventType)watcherEvent.Type;
         _metrics.WatchEvent(type);
         var watchedEvent = new WatchedEvent(type, path, headerZxid > 0 ? headerZxid : null);
-        _dispatcher.Post(_watches.Materialize(type, path), watchedEvent);
+        _dispatcher.Post(RunReceiveLoopWatchers(_watches.Materialize(type, path), watchedEvent), watchedEvent);
+    }
+
+    /// <summary>
+    /// Runs the internal watchers (<see cref="IReceiveLoopWatcher"/>: the runtime's, which only queue a re-read) here on
+    /// the receive loop, and returns the others, for the dispatcher.
+    /// </summary>
+    private List<Action<WatchedEvent>> RunReceiveLoopWatchers(List<Action<WatchedEvent>> watchers, WatchedEvent watchedEvent)
+    {
+        int kept = 0;
+        for (int i = 0; i < watchers.Count; i++)
+        {
+            Action<WatchedEvent> watcher = watchers[i];
+            if (watcher.Target is not IReceiveLoopWatcher)
+            {
+                watchers[kept++] = watcher;
+                continue;
+            }
+
+            try
+            {
+                watcher(watchedEvent);
+            }
+            catch (Exception ex)
+            {
+                Log.WatcherFailed(_logger, watchedEvent.Type, watchedEvent.Path, ex);
+            }
+        }
+
+        watchers.RemoveRange(kept, watchers.Count - kept);
+        return watchers;
     }
 
     void IConnectionOwner.OnAuthFailed(Exception reason)
