@@ -33,6 +33,17 @@ public sealed partial class ZooKeeperClient
 
     bool IConnectionOwner.TryDequeue(out Call call) => _outgoing.Reader.TryRead(out call!);
 
+    // A queue that cannot be peeked counts as never empty: the receive loop then never writes past it.
+    bool IConnectionOwner.HasQueued => !_outgoing.Reader.CanPeek || _outgoing.Reader.TryPeek(out _);
+
+    void IConnectionOwner.Requeue(Call call)
+    {
+        if (!_outgoing.Writer.TryWrite(call))
+        {
+            call.Fail(CreateTerminalException(call.Path));
+        }
+    }
+
     ValueTask<bool> IConnectionOwner.WaitToDequeueAsync(CancellationToken cancellationToken) => _outgoing.Reader.WaitToReadAsync(cancellationToken);
 
     void IConnectionOwner.RequestPing() => _outgoing.Writer.TryWrite(PingCall.Instance);

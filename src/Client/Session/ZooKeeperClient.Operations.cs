@@ -444,6 +444,12 @@ public sealed partial class ZooKeeperClient
 
     private void Enqueue(Call call)
     {
+        // Issued on the receive loop (by the runtime, never by user code): written by it after the frames at hand.
+        if (_currentConnection?.TryDefer(call) == true)
+        {
+            return;
+        }
+
         if (!_outgoing.Writer.TryWrite(call))
         {
             call.Fail(CreateTerminalException(call.Path));

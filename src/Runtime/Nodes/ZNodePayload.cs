@@ -6,6 +6,9 @@ namespace ZkTypedState;
 /// <summary>Turns a node's bytes into a validated value and back: the payload rules of one bound node, no I/O.</summary>
 internal sealed class ZNodePayload<T>(ZNodeDescriptor<T> descriptor, string path, string optionsName, IReadOnlyList<Func<string, T, IReadOnlyList<string>>> validators, int maxPayloadBytes)
 {
+    /// <summary>True when options validators (user code) run on every parse, so a parse must not run on the receive loop.</summary>
+    public bool HasUserValidators => validators.Count > 0;
+
     /// <summary>A new instance of the value served while the node does not exist.</summary>
     public T CreateDefault() => descriptor.CreateDefault();
 

@@ -12,8 +12,6 @@ namespace ZkTypedState;
 /// </content>
 internal sealed partial class ZNodeValue<T>
 {
-    internal static bool InlineSteps = Environment.GetEnvironmentVariable("ZKTS_INLINE_STEP") == "1";
-
     /// <summary>Starts reading (a read command of the machine): at once by callback when a read slot is free.</summary>
     private void StartReads(ZooKeeperClient client, long epoch, Action<WatchedEvent> watcher)
     {
@@ -74,8 +72,10 @@ internal sealed partial class ZNodeValue<T>
 
     /// <summary>
     /// One read of the node (getData; exists if it is missing; getData again if it was created in between), holding a
-    /// read slot until the answer. Its outcome is applied to the state machine on a thread-pool work item: parsing
-    /// runs the node's codec and validators, which are user code and never run on the receive loop.
+    /// read slot until the answer. Its outcome is applied to the state machine where the answer arrived — the receive
+    /// loop — so the change reaches the notification executor without another hop; but when the node has options
+    /// validators (user code, run by every parse) the outcome is applied on a thread-pool work item instead, so no user
+    /// code runs on the receive loop.
     /// </summary>
     private sealed class CallbackRead(ZNodeValue<T> node, ZooKeeperClient client, long epoch, Action<WatchedEvent> watcher) : IObservedReadCallback, IThreadPoolWorkItem
     {
@@ -179,9 +179,18 @@ internal sealed partial class ZNodeValue<T>
         private void Complete()
         {
             node._runtime.ExitRead();
-            if (InlineSteps)
+            if (!node._payload.HasUserValidators)
             {
-                Execute();
+                try
+                {
+                    Execute();
+                }
+                catch (Exception ex)
+                {
+                    // Never into the receive loop: it would take the connection down for one node's fault.
+                    node._runtime.Logger.LogError(ex, "Applying the read of {Path} failed.", node.Path);
+                }
+
                 return;
             }
 
