@@ -25,6 +25,10 @@ internal sealed partial class ZkConnection
     private readonly JuteWriter _directWriter = new(1024);
     private readonly TaskCompletionSource _directWriteFault = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken _stopToken;
+    private long _directWrites;
+
+    /// <summary>Socket writes made by the receive loop itself (diagnostics and tests).</summary>
+    public long DirectWrites => Interlocked.Read(ref _directWrites);
 
     /// <summary>Takes <paramref name="call"/> when the current thread is this connection's receive loop: it is written after the frames at hand.</summary>
     public bool TryDefer(Call call)
@@ -69,6 +73,7 @@ internal sealed partial class ZkConnection
             return;
         }
 
+        Interlocked.Increment(ref _directWrites);
         ValueTask write;
         try
         {

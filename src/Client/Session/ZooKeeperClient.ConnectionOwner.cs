@@ -31,14 +31,38 @@ public sealed partial class ZooKeeperClient
         }
     }
 
-    bool IConnectionOwner.TryDequeue(out Call call) => _outgoing.Reader.TryRead(out call!);
+    bool IConnectionOwner.TryDequeue(out Call call)
+    {
+        if (!_outgoing.Reader.TryRead(out call!))
+        {
+            return false;
+        }
 
-    // A queue that cannot be peeked counts as never empty: the receive loop then never writes past it.
-    bool IConnectionOwner.HasQueued => !_outgoing.Reader.CanPeek || _outgoing.Reader.TryPeek(out _);
+        Interlocked.Decrement(ref _queued);
+        return true;
+    }
+
+    /// <summary>Queues a request for the write loop, counting it (the channel cannot count or peek with a single reader).</summary>
+    private bool TryQueue(Call call)
+    {
+        Interlocked.Increment(ref _queued);
+        if (_outgoing.Writer.TryWrite(call))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return false;
+    }
+
+    // Requests in the outgoing queue (raised before a request is queued, lowered once it is taken).
+    private int _queued;
+
+    bool IConnectionOwner.HasQueued => Volatile.Read(ref _queued) > 0;
 
     void IConnectionOwner.Requeue(Call call)
     {
-        if (!_outgoing.Writer.TryWrite(call))
+        if (!TryQueue(call))
         {
             call.Fail(CreateTerminalException(call.Path));
         }
@@ -46,7 +70,7 @@ public sealed partial class ZooKeeperClient
 
     ValueTask<bool> IConnectionOwner.WaitToDequeueAsync(CancellationToken cancellationToken) => _outgoing.Reader.WaitToReadAsync(cancellationToken);
 
-    void IConnectionOwner.RequestPing() => _outgoing.Writer.TryWrite(PingCall.Instance);
+    void IConnectionOwner.RequestPing() => TryQueue(PingCall.Instance);
 
     void IConnectionOwner.OnReplyZxid(long zxid)
     {

@@ -24,7 +24,7 @@ public sealed partial class ZooKeeperClient
                 call.Timer = new OperationTimer(this, call, _options.OperationTimeout);
             }
 
-            if (_currentConnection?.TryDefer(call) == true || _outgoing.Writer.TryWrite(call))
+            if (_currentConnection?.TryDefer(call) == true || TryQueue(call))
             {
                 return;
             }

@@ -450,7 +450,7 @@ public sealed partial class ZooKeeperClient
             return;
         }
 
-        if (!_outgoing.Writer.TryWrite(call))
+        if (!TryQueue(call))
         {
             call.Fail(CreateTerminalException(call.Path));
         }
