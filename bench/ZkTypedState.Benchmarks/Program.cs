@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
@@ -22,6 +23,9 @@ if (inProcess)
 IConfig config = DefaultConfig.Instance
     .AddJob(job)
     .AddDiagnoser(MemoryDiagnoser.Default)
+
+    // Min and median beside the mean: on a shared machine the mean of a latency benchmark follows the machine's load.
+    .AddColumn(StatisticColumn.Min, StatisticColumn.Median)
     .WithArtifactsPath(Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts"))
     .WithOptions(ConfigOptions.JoinSummary);
 BenchmarkSwitcher.FromAssembly(typeof(ZkTypedState.Benchmarks.ConfigPayload).Assembly).Run([.. args.Where(a => a != "--in-process")], config);
