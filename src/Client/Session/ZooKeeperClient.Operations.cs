@@ -447,7 +447,13 @@ public sealed partial class ZooKeeperClient
 
     private void Enqueue(Call call)
     {
-        if (!_outgoing.Writer.TryWrite(call))
+        // Issued on the receive loop (by the runtime, never by user code): written by it after the frames at hand.
+        if (_currentConnection?.TryDefer(call) == true)
+        {
+            return;
+        }
+
+        if (!TryQueue(call))
         {
             call.Fail(CreateTerminalException(call.Path));
         }

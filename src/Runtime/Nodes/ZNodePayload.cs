@@ -10,6 +10,12 @@ internal sealed class ZNodePayload<T>(ZNodeDescriptor<T> descriptor, string path
     // "Int32", or "PaymentsConfig (JSON)": the type, and the format when it is not named after the type.
     private readonly string _label = descriptor.Codec.FormatName == typeof(T).Name ? typeof(T).Name : $"{typeof(T).Name} ({descriptor.Codec.FormatName})";
 
+    /// <summary>
+    /// True when a parse may run user code (options validators, or a codec from outside this library), so it must not
+    /// run on the receive loop. The built-in codecs, generated JSON included, are quick and never block.
+    /// </summary>
+    public bool HasUserValidators => validators.Count > 0 || descriptor.Codec.GetType().Assembly != typeof(ZNodePayload<T>).Assembly;
+
     /// <summary>A new instance of the value served while the node does not exist.</summary>
     public T CreateDefault() => descriptor.CreateDefault();
 
