@@ -44,8 +44,9 @@ public sealed partial class ZooKeeperClient
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
-            HostEndpoint host = _hosts[hostIndex];
-            backoff.OnAttempt(hostIndex);
+            int attempted = hostIndex;
+            HostEndpoint host = _hosts[attempted];
+            backoff.OnAttempt(attempted);
             hostIndex = (hostIndex + 1) % _hosts.Length;
             long sessionId = Interlocked.Read(ref _sessionId);
             var request = new ConnectRequest(0, LastZxidSeen, (int)_options.SessionTimeout.TotalMilliseconds, sessionId, _password, ReadOnly: false);
@@ -145,8 +146,8 @@ public sealed partial class ZooKeeperClient
             }
             else
             {
-                // Accepted the handshake, then dropped before it was any use: a failed attempt as far as backoff goes.
-                backoff.OnFailure();
+                // Accepted the handshake, then dropped before it was any use: a failed attempt, and that host is paced.
+                backoff.OnDroppedAfterHandshake(attempted);
                 failureLog.Failed(host.ToString(), "the connection ended right after the handshake: " + cause.Message);
             }
 
