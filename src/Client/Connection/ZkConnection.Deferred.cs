@@ -42,6 +42,38 @@ internal sealed partial class ZkConnection
         return true;
     }
 
+    /// <summary>
+    /// Writes <paramref name="call"/> on the calling thread when the connection is idle — nothing in flight, nothing
+    /// queued, no write under way — so a lone request (a sequential writer's setData) costs no hop to the write loop.
+    /// Returns false (the caller queues it) otherwise: requests issued in bursts are batched by the write loop.
+    /// </summary>
+    public bool TryWriteNow(IConnectionOwner owner, Call call)
+    {
+        lock (_gate)
+        {
+            if (_failed || _pending.Count > 0)
+            {
+                return false;
+            }
+        }
+
+        if (owner.HasQueued || !_writeTurn.Wait(0))
+        {
+            return false;
+        }
+
+        // Queued meanwhile by another thread: that one goes first, through the write loop.
+        if (owner.HasQueued)
+        {
+            _writeTurn.Release();
+            return false;
+        }
+
+        Encode(owner, _directWriter, call);
+        WriteTurnBuffer();
+        return true;
+    }
+
     /// <summary>Writes the deferred requests now if the write turn is free and nothing is queued before them; else queues them.</summary>
     private void FlushDeferred(IConnectionOwner owner)
     {
@@ -67,6 +99,12 @@ internal sealed partial class ZkConnection
             }
         }
 
+        WriteTurnBuffer();
+    }
+
+    /// <summary>Writes what was encoded under the write turn and gives the turn back once it is written.</summary>
+    private void WriteTurnBuffer()
+    {
         if (_directWriter.Length == 0)
         {
             _writeTurn.Release();

@@ -447,8 +447,9 @@ public sealed partial class ZooKeeperClient
 
     private void Enqueue(Call call)
     {
-        // Issued on the receive loop (by the runtime, never by user code): written by it after the frames at hand.
-        if (_currentConnection?.TryDefer(call) == true)
+        // Issued on the receive loop (by the runtime, never by user code): written by it after the frames at hand. Else
+        // on an idle connection: written now, on this thread.
+        if (_currentConnection is { } connection && (connection.TryDefer(call) || connection.TryWriteNow(this, call)))
         {
             return;
         }
