@@ -10,10 +10,11 @@ namespace ZkTypedState.Client.Session;
 /// back, while a long outage settles at MaxReconnectDelay; the random half spreads a fleet's attempts.
 /// </summary>
 /// <remarks>
-/// A refused attempt (connection refused, or closed before the handshake was answered) costs the server one accept. A
-/// server that answers the handshake and then drops the connection costs a session revalidation and a SetWatches each
-/// time, so such a host is tried at most every <see cref="MinHostInterval"/> (at most two handshakes a second, however
-/// short the outage). The outage ends only once a connection proved useful (see <see cref="IsUseful"/>), not on every
+/// A refused attempt (connection refused, or closed before the handshake was answered) costs the server one accept. An
+/// attempt that made the server work — a TLS handshake (which fails the same way every time when a certificate is
+/// distrusted), or a session handshake answered and then dropped (a revalidation and a SetWatches each time) — is costly:
+/// such a host is then tried at most every <see cref="MinHostInterval"/> (two attempts a second, however short the
+/// outage). The outage ends only once a connection proved useful (see <see cref="IsUseful"/>), not on every
 /// handshake.
 /// </remarks>
 internal sealed class ReconnectBackoff
@@ -24,14 +25,14 @@ internal sealed class ReconnectBackoff
     /// <summary>The cap is the outage's length divided by this.</summary>
     public const int OutageDivisor = 10;
 
-    /// <summary>The least time between two attempts to a host that answered a handshake and dropped the connection.</summary>
+    /// <summary>The least time between two attempts to a host whose last failure was costly (TLS, or a session handshake then dropped).</summary>
     public static readonly TimeSpan MinHostInterval = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How long a connection must have lived (and have heard a frame after its handshake) to end the outage.</summary>
     public static readonly TimeSpan UsefulAfter = TimeSpan.FromSeconds(1);
 
     private readonly long[] _lastAttempt;
-    private readonly bool[] _droppedAfterHandshake;
+    private readonly bool[] _costly;
     private readonly TimeSpan _maxDelay;
     private int _failures;
     private bool _attempted;
@@ -40,7 +41,7 @@ internal sealed class ReconnectBackoff
     public ReconnectBackoff(int hostCount, TimeSpan maxDelay)
     {
         _lastAttempt = new long[hostCount];
-        _droppedAfterHandshake = new bool[hostCount];
+        _costly = new bool[hostCount];
         _maxDelay = maxDelay;
     }
 
@@ -78,7 +79,7 @@ internal sealed class ReconnectBackoff
         TimeSpan cap = Cap(outage, _maxDelay);
         TimeSpan wait = cap / 2 + cap / 2 * random;
         long last = _lastAttempt[hostIndex];
-        if (_droppedAfterHandshake[hostIndex] && last != 0)
+        if (_costly[hostIndex] && last != 0)
         {
             TimeSpan hostWait = MinHostInterval - Stopwatch.GetElapsedTime(last, now);
             if (hostWait > wait)
@@ -105,13 +106,17 @@ internal sealed class ReconnectBackoff
     }
 
     /// <summary>The attempt failed before a handshake was answered (refused, unreachable, timed out, closed unanswered).</summary>
-    public void OnFailure() => _failures++;
-
-    /// <summary>The host answered the handshake, then the connection ended before it was useful: that host is paced.</summary>
-    public void OnDroppedAfterHandshake(int hostIndex)
+    public void OnFailure(int hostIndex)
     {
         _failures++;
-        _droppedAfterHandshake[hostIndex] = true;
+        _costly[hostIndex] = false;
+    }
+
+    /// <summary>The attempt failed after the host did real work (a TLS handshake; a session handshake, then the connection ended before it was useful): that host is paced.</summary>
+    public void OnCostlyFailure(int hostIndex)
+    {
+        _failures++;
+        _costly[hostIndex] = true;
     }
 
     /// <summary>A connection proved useful: the outage is over; the next loss starts a new one from the smallest delay.</summary>
@@ -119,6 +124,6 @@ internal sealed class ReconnectBackoff
     {
         _failures = 0;
         _outageStart = 0;
-        Array.Clear(_droppedAfterHandshake);
+        Array.Clear(_costly);
     }
 }

@@ -70,7 +70,7 @@ public sealed class ReconnectBackoffTests(OwnServerFixture fixture) : IClassFixt
         long start = Stopwatch.GetTimestamp();
         Assert.Equal(TimeSpan.Zero, backoff.NextDelay(0, start, 0.5));
         backoff.OnAttempt(0, start);
-        backoff.OnFailure();
+        backoff.OnFailure(0);
 
         // Each wait is a random time in [cap/2, cap]; cap = outage / 10, clamped to [50 ms, MaxReconnectDelay].
         Assert.Equal(TimeSpan.FromMilliseconds(25), backoff.NextDelay(0, start, 0.0));
@@ -84,17 +84,17 @@ public sealed class ReconnectBackoffTests(OwnServerFixture fixture) : IClassFixt
         backoff.OnUseful();
         Assert.Equal(TimeSpan.FromMilliseconds(50), backoff.NextDelay(0, start + Ticks(90), 1.0));
         backoff.OnAttempt(0, start + Ticks(90));
-        backoff.OnFailure();
+        backoff.OnFailure(0);
         Assert.Equal(TimeSpan.FromMilliseconds(50), backoff.NextDelay(0, start + Ticks(90.2), 1.0));
     }
 
     [Fact]
-    public void Only_a_host_that_answered_the_handshake_and_dropped_is_held_to_two_attempts_a_second()
+    public void Only_a_host_whose_last_failure_was_costly_is_held_to_two_attempts_a_second()
     {
         var backoff = new ReconnectBackoff(hostCount: 2, TimeSpan.FromSeconds(1));
         long start = Stopwatch.GetTimestamp();
         backoff.OnAttempt(0, start);
-        backoff.OnDroppedAfterHandshake(0);
+        backoff.OnCostlyFailure(0);
 
         // Host 0 answered and dropped: it waits out MinHostInterval; host 1 (not tried yet) only the outage's wait.
         Assert.Equal(ReconnectBackoff.MinHostInterval - TimeSpan.FromMilliseconds(10), backoff.NextDelay(0, start + Ticks(0.01), 0.0));
@@ -102,9 +102,14 @@ public sealed class ReconnectBackoffTests(OwnServerFixture fixture) : IClassFixt
 
         // A refused host is not held to that interval.
         backoff.OnAttempt(1, start + Ticks(0.03));
-        backoff.OnFailure();
+        backoff.OnFailure(1);
         Assert.Equal(TimeSpan.FromMilliseconds(25), backoff.NextDelay(1, start + Ticks(0.04), 0.0));
-        Assert.Equal(2, backoff.Failures);
+
+        // Host 0 refusing cheaply next time (its server went down): no longer held to the interval.
+        backoff.OnAttempt(0, start + Ticks(0.45));
+        backoff.OnFailure(0);
+        Assert.Equal(TimeSpan.FromMilliseconds(25), backoff.NextDelay(0, start + Ticks(0.46), 0.0));
+        Assert.Equal(3, backoff.Failures);
     }
 
     private static long Ticks(double seconds) => (long)(seconds * Stopwatch.Frequency);
@@ -118,8 +123,8 @@ public sealed class ReconnectBackoffTests(OwnServerFixture fixture) : IClassFixt
         Assert.True(ReconnectBackoff.IsUseful(ReconnectBackoff.UsefulAfter, framesAfterHandshake: 1));
 
         backoff.OnAttempt(0);
-        backoff.OnFailure();
-        backoff.OnDroppedAfterHandshake(1);
+        backoff.OnFailure(0);
+        backoff.OnCostlyFailure(1);
         Assert.Equal(2, backoff.Failures);
         backoff.OnUseful();
         Assert.Equal(0, backoff.Failures);
