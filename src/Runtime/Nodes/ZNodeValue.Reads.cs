@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ZkTypedState.Client;
 using ZkTypedState.Client.Connection;
+using ZkTypedState.Client.Diagnostics;
 using ZkTypedState.Client.Watches;
 
 namespace ZkTypedState;
@@ -15,7 +16,9 @@ internal sealed partial class ZNodeValue<T>
     /// <summary>Starts reading (a read command of the machine): at once by callback when a read slot is free.</summary>
     private void StartReads(ZooKeeperClient client, long epoch, Action<WatchedEvent> watcher)
     {
-        if (!_runtime.TryEnterRead())
+        // Traced reads (a listener on the runtime's or the client's ActivitySource) take the awaiting path, which opens
+        // the load/reload span and the client's request spans; the callback path has no place for either.
+        if (RuntimeTracing.Source.HasListeners() || ClientTracing.Source.HasListeners() || !_runtime.TryEnterRead())
         {
             _ = ReadLoopAsync(client, epoch, watcher);
             return;
