@@ -184,6 +184,13 @@ internal sealed partial class ZkConnection : IAsyncDisposable
             // The first failure is the cause; the others are its echoes.
         }
 
+        // A direct write may still fail against the disposed socket (an echo too). Closing the fault task now means no
+        // later failure can fault it, and a fault already there is observed: never an unobserved task exception.
+        if (!_directWriteFault.TrySetCanceled())
+        {
+            _ = _directWriteFault.Task.Exception;
+        }
+
         FailOutstanding(owner, cause);
         return cause;
     }
