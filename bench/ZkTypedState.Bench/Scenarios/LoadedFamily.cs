@@ -63,8 +63,20 @@ public sealed class LoadedFamily : IAsyncDisposable
             // members and waits until every one is loaded (the hosted service awaits WaitForAllLoadedAsync): its
             // completion is the runtime reporting the initial load complete, as the peers' "initialized".
             using LoadTrace? trace = Environment.GetEnvironmentVariable("ZKBENCH_TRACE") == "1" ? new LoadTrace(client, ctx.N, start) : null;
+            long allocatedBefore = GC.GetTotalAllocatedBytes();
+            int[] gcsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
             await client.StartAsync(ctx.Token);
             reportedAt = Clock.Now;
+            if (trace is not null)
+            {
+                Log.Info($"trace: the start allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / ctx.N} bytes a node; GCs gen0/1/2 {GC.CollectionCount(0) - gcsBefore[0]}/{GC.CollectionCount(1) - gcsBefore[1]}/{GC.CollectionCount(2) - gcsBefore[2]}; heap {GC.GetTotalMemory(false) / 1024 / 1024} MB");
+                if (int.TryParse(Environment.GetEnvironmentVariable("ZKBENCH_PAUSE_MS"), out int pauseMs))
+                {
+                    // Time to take a heap dump (dotnet-gcdump) of the loaded state.
+                    Log.Info($"trace: pausing {pauseMs} ms, pid {Environment.ProcessId}");
+                    await Task.Delay(pauseMs, ctx.Token);
+                }
+            }
 
             // Untimed from here: the runner looks the members up by name, as an application would, and checks that
             // the runtime indeed holds them all loaded (if it did not yet, the load ends when it does).

@@ -23,6 +23,12 @@ internal interface IConnectionOwner
     /// <summary>Takes the next request to write, if one is queued.</summary>
     bool TryDequeue(out Call call);
 
+    /// <summary>True when a request is queued and not yet taken by a write loop.</summary>
+    bool HasQueued { get; }
+
+    /// <summary>Queues a request the receive loop could not write itself (behind whatever is queued), or fails it if the queue is closed.</summary>
+    void Requeue(Call call);
+
     /// <summary>Completes when a request may be queued; false once the queue is closed for good.</summary>
     ValueTask<bool> WaitToDequeueAsync(CancellationToken cancellationToken);
 

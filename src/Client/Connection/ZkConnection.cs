@@ -163,10 +163,11 @@ internal sealed partial class ZkConnection : IAsyncDisposable
     public async Task<Exception> RunAsync(IConnectionOwner owner, IReadOnlyList<Call> priming, TimeSpan readTimeout, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _stopToken = stop.Token;
         Task read = ReadLoopAsync(owner, stop.Token);
         Task write = WriteLoopAsync(owner, priming, stop.Token);
         Task watchdog = WatchdogAsync(owner, readTimeout, stop.Token);
-        Task first = await Task.WhenAny(read, write, watchdog).ConfigureAwait(false);
+        Task first = await Task.WhenAny(read, write, watchdog, _directWriteFault.Task).ConfigureAwait(false);
         Exception cause = first.Exception?.GetBaseException()
             ?? (cancellationToken.IsCancellationRequested
                 ? new OperationCanceledException("The client is closing.")
@@ -181,6 +182,13 @@ internal sealed partial class ZkConnection : IAsyncDisposable
         catch
         {
             // The first failure is the cause; the others are its echoes.
+        }
+
+        // A direct write may still fail against the disposed socket (an echo too). Closing the fault task now means no
+        // later failure can fault it, and a fault already there is observed: never an unobserved task exception.
+        if (!_directWriteFault.TrySetCanceled())
+        {
+            _ = _directWriteFault.Task.Exception;
         }
 
         FailOutstanding(owner, cause);
@@ -221,14 +229,28 @@ internal sealed partial class ZkConnection : IAsyncDisposable
             ReadOnlySequence<byte> buffer = result.Buffer;
             try
             {
-                while (FrameReader.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> payload))
+                t_receiving = this;
+                try
                 {
-                    Volatile.Write(ref _lastReceive, Stopwatch.GetTimestamp());
-                    Interlocked.Increment(ref _framesReceived);
-                    owner.OnServerHeard();
-                    using var frame = new FramePayload(payload);
-                    ProcessFrame(owner, frame.Span);
+                    while (FrameReader.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> payload))
+                    {
+                        Volatile.Write(ref _lastReceive, Stopwatch.GetTimestamp());
+                        Interlocked.Increment(ref _framesReceived);
+                        owner.OnServerHeard();
+                        using var frame = new FramePayload(payload);
+                        ProcessFrame(owner, frame.Span);
+                    }
                 }
+                catch
+                {
+                    // The connection ends: what the frames issued goes out on the next one.
+                    t_receiving = null;
+                    RequeueDeferred(owner);
+                    throw;
+                }
+
+                t_receiving = null;
+                FlushDeferred(owner);
 
                 if (result.IsCompleted)
                 {
@@ -338,17 +360,28 @@ internal sealed partial class ZkConnection : IAsyncDisposable
             await FlushAsync(writer, cancellationToken).ConfigureAwait(false);
         }
 
+        // Priming is on the wire: the receive loop may write its own requests from now on (ZkConnection.Deferred).
+        _writeTurn.Release();
         while (await owner.WaitToDequeueAsync(cancellationToken).ConfigureAwait(false))
         {
-            // Drain what is queued into one buffer: many pipelined requests cost one socket write.
-            while (writer.Length < WriteBatchBytes && owner.TryDequeue(out Call call))
+            // Dequeued only while holding the turn, so nothing taken from the queue can be overtaken by a direct write.
+            await _writeTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                Encode(owner, writer, call);
-            }
+                // Drain what is queued into one buffer: many pipelined requests cost one socket write.
+                while (writer.Length < WriteBatchBytes && owner.TryDequeue(out Call call))
+                {
+                    Encode(owner, writer, call);
+                }
 
-            if (writer.Length > 0)
+                if (writer.Length > 0)
+                {
+                    await FlushAsync(writer, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
             {
-                await FlushAsync(writer, cancellationToken).ConfigureAwait(false);
+                _writeTurn.Release();
             }
         }
 
@@ -397,6 +430,7 @@ internal sealed partial class ZkConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _socket.Dispose();
+        _writeTurn.Dispose();
         await _reader.CompleteAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
     }

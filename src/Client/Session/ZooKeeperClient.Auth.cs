@@ -30,7 +30,7 @@ public sealed partial class ZooKeeperClient
         lock (_credentials)
         {
             _credentials.Add(credential);
-            if (_primedConnection is { } primed && !_outgoing.Writer.TryWrite(new AuthCall(credential, primed)))
+            if (_primedConnection is { } primed && !TryQueue(new AuthCall(credential, primed)))
             {
                 credential.OnFailed(CreateTerminalException(null));
             }

@@ -31,11 +31,46 @@ public sealed partial class ZooKeeperClient
         }
     }
 
-    bool IConnectionOwner.TryDequeue(out Call call) => _outgoing.Reader.TryRead(out call!);
+    bool IConnectionOwner.TryDequeue(out Call call)
+    {
+        if (!_outgoing.Reader.TryRead(out call!))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return true;
+    }
+
+    /// <summary>Queues a request for the write loop, counting it (the channel cannot count or peek with a single reader).</summary>
+    private bool TryQueue(Call call)
+    {
+        Interlocked.Increment(ref _queued);
+        if (_outgoing.Writer.TryWrite(call))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return false;
+    }
+
+    // Requests in the outgoing queue (raised before a request is queued, lowered once it is taken).
+    private int _queued;
+
+    bool IConnectionOwner.HasQueued => Volatile.Read(ref _queued) > 0;
+
+    void IConnectionOwner.Requeue(Call call)
+    {
+        if (!TryQueue(call))
+        {
+            call.Fail(CreateTerminalException(call.Path));
+        }
+    }
 
     ValueTask<bool> IConnectionOwner.WaitToDequeueAsync(CancellationToken cancellationToken) => _outgoing.Reader.WaitToReadAsync(cancellationToken);
 
-    void IConnectionOwner.RequestPing() => _outgoing.Writer.TryWrite(PingCall.Instance);
+    void IConnectionOwner.RequestPing() => TryQueue(PingCall.Instance);
 
     void IConnectionOwner.OnReplyZxid(long zxid)
     {
@@ -73,7 +108,37 @@ public sealed partial class ZooKeeperClient
         var type = (WatchEventType)watcherEvent.Type;
         _metrics.WatchEvent(type);
         var watchedEvent = new WatchedEvent(type, path, headerZxid > 0 ? headerZxid : null);
-        _dispatcher.Post(_watches.Materialize(type, path), watchedEvent);
+        _dispatcher.Post(RunReceiveLoopWatchers(_watches.Materialize(type, path), watchedEvent), watchedEvent);
+    }
+
+    /// <summary>
+    /// Runs the internal watchers (<see cref="IReceiveLoopWatcher"/>: the runtime's, which only queue a re-read) here on
+    /// the receive loop, and returns the others, for the dispatcher.
+    /// </summary>
+    private List<Action<WatchedEvent>> RunReceiveLoopWatchers(List<Action<WatchedEvent>> watchers, WatchedEvent watchedEvent)
+    {
+        int kept = 0;
+        for (int i = 0; i < watchers.Count; i++)
+        {
+            Action<WatchedEvent> watcher = watchers[i];
+            if (watcher.Target is not IReceiveLoopWatcher)
+            {
+                watchers[kept++] = watcher;
+                continue;
+            }
+
+            try
+            {
+                watcher(watchedEvent);
+            }
+            catch (Exception ex)
+            {
+                Log.WatcherFailed(_logger, watchedEvent.Type, watchedEvent.Path, ex);
+            }
+        }
+
+        watchers.RemoveRange(kept, watchers.Count - kept);
+        return watchers;
     }
 
     void IConnectionOwner.OnAuthFailed(Exception reason)

@@ -447,7 +447,14 @@ public sealed partial class ZooKeeperClient
 
     private void Enqueue(Call call)
     {
-        if (!_outgoing.Writer.TryWrite(call))
+        // Issued on the receive loop (by the runtime, never by user code): written by it after the frames at hand. Else
+        // on an idle connection: written now, on this thread.
+        if (_currentConnection is { } connection && (connection.TryDefer(call) || connection.TryWriteNow(this, call)))
+        {
+            return;
+        }
+
+        if (!TryQueue(call))
         {
             call.Fail(CreateTerminalException(call.Path));
         }

@@ -44,8 +44,9 @@ public sealed partial class ZooKeeperClient
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
-            HostEndpoint host = _hosts[hostIndex];
-            backoff.OnAttempt(hostIndex);
+            int attempted = hostIndex;
+            HostEndpoint host = _hosts[attempted];
+            backoff.OnAttempt(attempted);
             hostIndex = (hostIndex + 1) % _hosts.Length;
             long sessionId = Interlocked.Read(ref _sessionId);
             var request = new ConnectRequest(0, LastZxidSeen, (int)_options.SessionTimeout.TotalMilliseconds, sessionId, _password, ReadOnly: false);
@@ -68,14 +69,23 @@ public sealed partial class ZooKeeperClient
                 // Counted apart from unreachable hosts: the runtime falls back to a new zxid lineage only when servers
                 // answered and refused, never when none could be reached.
                 Interlocked.Increment(ref _refusedHandshakes);
-                backoff.OnFailure();
+                backoff.OnFailure(attempted);
                 _lastConnectionError = ex;
                 failureLog.Failed(host.ToString(), ex.Message);
                 continue;
             }
             catch (Exception ex)
             {
-                backoff.OnFailure();
+                // A TLS failure cost the server a handshake, and a distrusted certificate fails the same way every time.
+                if (ex is ZooKeeperTlsException)
+                {
+                    backoff.OnCostlyFailure(attempted);
+                }
+                else
+                {
+                    backoff.OnFailure(attempted);
+                }
+
                 _lastConnectionError = ex;
                 failureLog.Failed(host.ToString(), ex.Message);
                 continue;
@@ -145,8 +155,8 @@ public sealed partial class ZooKeeperClient
             }
             else
             {
-                // Accepted the handshake, then dropped before it was any use: a failed attempt as far as backoff goes.
-                backoff.OnFailure();
+                // Accepted the handshake, then dropped before it was any use: a failed attempt, and that host is paced.
+                backoff.OnCostlyFailure(attempted);
                 failureLog.Failed(host.ToString(), "the connection ended right after the handshake: " + cause.Message);
             }
 

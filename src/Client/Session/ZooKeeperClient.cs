@@ -177,6 +177,9 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
     /// <summary>Requests written on the current connection and not yet answered (diagnostics and tests).</summary>
     internal int InFlightRequests => _currentConnection?.PendingCount ?? 0;
 
+    /// <summary>Socket writes the current connection's receive loop made itself (diagnostics and tests).</summary>
+    internal long ReceiveLoopWrites => _currentConnection?.DirectWrites ?? 0;
+
     /// <summary>
     /// Completes when the client is connected. Throws <see cref="SessionExpiredException"/>, <see cref="AuthFailedException"/>
     /// or <see cref="ObjectDisposedException"/> if the client reaches a terminal state instead.
@@ -249,7 +252,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable, IConnectionOwner
         {
             var close = new Call<bool>(OpCode.CloseSession, null, null, null);
             TaskObservation.Observe(close.Task);
-            if (_outgoing.Writer.TryWrite(close))
+            if (TryQueue(close))
             {
                 try
                 {

@@ -33,8 +33,11 @@ public sealed class ZooKeeperClientOptions
     public double PresumedExpiryFraction { get; set; } = 1.0;
 
     /// <summary>
-    /// The most a reconnect attempt waits before trying the next host (full jitter, exponential from 100 ms). Whatever
-    /// this is, one host is tried at most twice a second, and the backoff only resets after a connection proved useful.
+    /// The most a reconnect attempt waits before trying the next host. The wait grows with the outage: a random time
+    /// between half and all of a tenth of how long the outage has lasted (at least 25–50 ms, at most this), so a blip of
+    /// a second or two is bridged within about 0.1 s of a server being back, and a long outage settles at one attempt per
+    /// 0.5–1 × this. A host that answers the handshake and drops the connection is tried at most twice a second, and the
+    /// outage only ends once a connection proved useful. Zero retries with no wait (not recommended).
     /// </summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 

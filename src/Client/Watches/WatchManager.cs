@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace ZkTypedState.Client.Watches;
 
 /// <summary>
@@ -5,24 +7,23 @@ namespace ZkTypedState.Client.Watches;
 /// connection and path and sends one event per change; this fans it out to every local watcher, removes
 /// one-shot watchers as they fire, and supplies the lists re-registered with SetWatches after a reconnect.
 /// </summary>
+/// <remarks>
+/// Almost every watched path has exactly one watcher (the runtime's, for tens of thousands of nodes), so a path holds
+/// its watcher itself and only a second distinct watcher makes it a <see cref="HashSet{T}"/> (see <see cref="WatcherSet"/>):
+/// no set of one per path, and materializing an event allocates only its result list.
+/// </remarks>
 internal sealed class WatchManager
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, HashSet<Action<WatchedEvent>>>[] _tables =
+    private readonly Dictionary<string, WatcherSet>[] _tables =
         [new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal)];
 
     public void Add(WatchKind kind, string path, Action<WatchedEvent> watcher)
     {
         lock (_gate)
         {
-            Dictionary<string, HashSet<Action<WatchedEvent>>> table = _tables[(int)kind];
-            if (!table.TryGetValue(path, out HashSet<Action<WatchedEvent>>? set))
-            {
-                set = [];
-                table[path] = set;
-            }
-
-            set.Add(watcher);
+            ref WatcherSet set = ref CollectionsMarshal.GetValueRefOrAddDefault(_tables[(int)kind], path, out _);
+            set = set.With(watcher);
         }
     }
 
@@ -34,7 +35,7 @@ internal sealed class WatchManager
             lock (_gate)
             {
                 int count = 0;
-                foreach (Dictionary<string, HashSet<Action<WatchedEvent>>> table in _tables)
+                foreach (Dictionary<string, WatcherSet> table in _tables)
                 {
                     count += table.Count;
                 }
@@ -52,33 +53,32 @@ internal sealed class WatchManager
     /// </summary>
     public List<Action<WatchedEvent>> Materialize(WatchEventType type, string path)
     {
-        var result = new List<Action<WatchedEvent>>();
-        var seen = new HashSet<Action<WatchedEvent>>();
+        var result = new List<Action<WatchedEvent>>(1);
         lock (_gate)
         {
             switch (type)
             {
                 case WatchEventType.NodeCreated:
                 case WatchEventType.NodeDataChanged:
-                    Take(WatchKind.Data, path, result, seen);
-                    Take(WatchKind.Exist, path, result, seen);
+                    Take(WatchKind.Data, path, result);
+                    Take(WatchKind.Exist, path, result);
                     break;
                 case WatchEventType.NodeChildrenChanged:
-                    Take(WatchKind.Child, path, result, seen);
+                    Take(WatchKind.Child, path, result);
                     break;
                 case WatchEventType.NodeDeleted:
-                    Take(WatchKind.Data, path, result, seen);
-                    Take(WatchKind.Exist, path, result, seen);
-                    Take(WatchKind.Child, path, result, seen);
+                    Take(WatchKind.Data, path, result);
+                    Take(WatchKind.Exist, path, result);
+                    Take(WatchKind.Child, path, result);
                     break;
             }
 
-            Copy(WatchKind.Persistent, path, result, seen);
+            Copy(WatchKind.Persistent, path, result);
             if (type != WatchEventType.NodeChildrenChanged && _tables[(int)WatchKind.PersistentRecursive].Count > 0)
             {
                 foreach (string ancestor in SelfAndAncestors(path))
                 {
-                    Copy(WatchKind.PersistentRecursive, ancestor, result, seen);
+                    Copy(WatchKind.PersistentRecursive, ancestor, result);
                 }
             }
         }
@@ -105,7 +105,7 @@ internal sealed class WatchManager
     {
         lock (_gate)
         {
-            foreach (Dictionary<string, HashSet<Action<WatchedEvent>>> table in _tables)
+            foreach (Dictionary<string, WatcherSet> table in _tables)
             {
                 table.Clear();
             }
@@ -119,7 +119,7 @@ internal sealed class WatchManager
         {
             foreach (WatchKind kind in KindsFor(type))
             {
-                if (_tables[(int)kind].TryGetValue(path, out HashSet<Action<WatchedEvent>>? set) && (watcher is null || set.Contains(watcher)))
+                if (_tables[(int)kind].TryGetValue(path, out WatcherSet set) && (watcher is null || set.Contains(watcher)))
                 {
                     return true;
                 }
@@ -143,8 +143,8 @@ internal sealed class WatchManager
         {
             foreach (WatchKind kind in KindsFor(type))
             {
-                Dictionary<string, HashSet<Action<WatchedEvent>>> table = _tables[(int)kind];
-                if (!table.TryGetValue(path, out HashSet<Action<WatchedEvent>>? set))
+                Dictionary<string, WatcherSet> table = _tables[(int)kind];
+                if (!table.TryGetValue(path, out WatcherSet set))
                 {
                     continue;
                 }
@@ -156,16 +156,20 @@ internal sealed class WatchManager
                         removed.Add((kind, w));
                     }
 
-                    set.Clear();
+                    table.Remove(path);
                 }
-                else if (set.Remove(watcher))
+                else if (set.Contains(watcher))
                 {
                     removed.Add((kind, watcher));
-                }
-
-                if (set.Count == 0)
-                {
-                    table.Remove(path);
+                    WatcherSet rest = set.Without(watcher);
+                    if (rest.IsEmpty)
+                    {
+                        table.Remove(path);
+                    }
+                    else
+                    {
+                        table[path] = rest;
+                    }
                 }
             }
 
@@ -187,30 +191,42 @@ internal sealed class WatchManager
         _ => [WatchKind.Data, WatchKind.Exist, WatchKind.Child, WatchKind.Persistent, WatchKind.PersistentRecursive],
     };
 
-    private void Take(WatchKind kind, string path, List<Action<WatchedEvent>> result, HashSet<Action<WatchedEvent>> seen)
+    private void Take(WatchKind kind, string path, List<Action<WatchedEvent>> result)
     {
-        if (_tables[(int)kind].Remove(path, out HashSet<Action<WatchedEvent>>? set))
+        if (_tables[(int)kind].Remove(path, out WatcherSet set))
         {
-            foreach (Action<WatchedEvent> watcher in set)
-            {
-                if (seen.Add(watcher))
-                {
-                    result.Add(watcher);
-                }
-            }
+            AddDistinct(set, result);
         }
     }
 
-    private void Copy(WatchKind kind, string path, List<Action<WatchedEvent>> result, HashSet<Action<WatchedEvent>> seen)
+    private void Copy(WatchKind kind, string path, List<Action<WatchedEvent>> result)
     {
-        if (_tables[(int)kind].TryGetValue(path, out HashSet<Action<WatchedEvent>>? set))
+        if (_tables[(int)kind].TryGetValue(path, out WatcherSet set))
+        {
+            AddDistinct(set, result);
+        }
+    }
+
+    // An event goes to each watcher once, whichever tables hold it. A set is distinct in itself; merging into a few
+    // watchers already taken is a linear check, into many a hashed one.
+    private static void AddDistinct(WatcherSet set, List<Action<WatchedEvent>> result)
+    {
+        if (result.Count == 0)
         {
             foreach (Action<WatchedEvent> watcher in set)
             {
-                if (seen.Add(watcher))
-                {
-                    result.Add(watcher);
-                }
+                result.Add(watcher);
+            }
+
+            return;
+        }
+
+        HashSet<Action<WatchedEvent>>? seen = result.Count > 8 ? [.. result] : null;
+        foreach (Action<WatchedEvent> watcher in set)
+        {
+            if (seen is not null ? seen.Add(watcher) : !result.Contains(watcher))
+            {
+                result.Add(watcher);
             }
         }
     }

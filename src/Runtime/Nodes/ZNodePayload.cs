@@ -7,8 +7,15 @@ internal sealed class ZNodePayload<T>(ZNodeDescriptor<T> descriptor, string path
 {
     private readonly IZNodeCodec<T> _codec = descriptor.Codec;
 
-    // "Int32", or "PaymentsConfig (JSON)": the type, and the format when it is not named after the type.
-    private readonly string _label = descriptor.Codec.FormatName == typeof(T).Name ? typeof(T).Name : $"{typeof(T).Name} ({descriptor.Codec.FormatName})";
+    // "Int32", or "PaymentsConfig (JSON)": the type, and the format when it is not named after the type. Only error messages
+    // use it, so it is built when one is (not once per bound node: a family of 50,000 members would hold 50,000 copies).
+    private string Label => _codec.FormatName == typeof(T).Name ? typeof(T).Name : $"{typeof(T).Name} ({_codec.FormatName})";
+
+    /// <summary>
+    /// True when a parse may run user code (options validators, or a codec from outside this library), so it must not
+    /// run on the receive loop. The built-in codecs, generated JSON included, are quick and never block.
+    /// </summary>
+    public bool HasUserValidators => validators.Count > 0 || descriptor.Codec.GetType().Assembly != typeof(ZNodePayload<T>).Assembly;
 
     /// <summary>A new instance of the value served while the node does not exist.</summary>
     public T CreateDefault() => descriptor.CreateDefault();
@@ -30,14 +37,14 @@ internal sealed class ZNodePayload<T>(ZNodeDescriptor<T> descriptor, string path
         catch (ZNodeCodecException ex)
         {
             string message = ex.Error == ZNodePayloadError.Empty
-                ? $"The node {path} has no data, which is not a valid {_label}: {ex.Message}."
-                : $"The payload of {path} is not a valid {_label}: {ex.Message}";
+                ? $"The node {path} has no data, which is not a valid {Label}: {ex.Message}."
+                : $"The payload of {path} is not a valid {Label}: {ex.Message}";
             return new ParseResult<T>(fallback, new ZNodePayloadException(path, stat.Mzxid, ex.Error, message, inner: ex));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A codec's own parser exception (e.g. a protobuf parse error) is a bad payload too, not a failed read.
-            return new ParseResult<T>(fallback, new ZNodePayloadException(path, stat.Mzxid, ZNodePayloadError.Malformed, $"The payload of {path} is not a valid {_label}: {ex.GetType().Name}: {ex.Message}", inner: ex));
+            return new ParseResult<T>(fallback, new ZNodePayloadException(path, stat.Mzxid, ZNodePayloadError.Malformed, $"The payload of {path} is not a valid {Label}: {ex.GetType().Name}: {ex.Message}", inner: ex));
         }
 
         if (parsed is null)

@@ -202,6 +202,24 @@ public sealed partial class ZNodeRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes a read slot if one is free now (the callback read path, which must not wait).</summary>
+    internal bool TryEnterRead()
+    {
+        if (!ReadLimiter.Wait(0))
+        {
+            return false;
+        }
+
+        int inFlight = Interlocked.Increment(ref _readsInFlight);
+        int peak = Volatile.Read(ref _peakReadsInFlight);
+        while (inFlight > peak && Interlocked.CompareExchange(ref _peakReadsInFlight, inFlight, peak) != peak)
+        {
+            peak = Volatile.Read(ref _peakReadsInFlight);
+        }
+
+        return true;
+    }
+
     /// <summary>Gives a read slot back.</summary>
     internal void ExitRead()
     {

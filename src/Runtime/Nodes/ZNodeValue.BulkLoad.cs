@@ -82,7 +82,7 @@ internal sealed partial class ZNodeValue<T> : IBulkRead
 
         if (next == ReadCommand.Start)
         {
-            _ = ReadLoopAsync(client, ticket.Epoch, watcher);
+            StartReads(client, ticket.Epoch, watcher);
         }
         else if (next == ReadCommand.StartAfterBackoff)
         {
@@ -100,7 +100,7 @@ internal sealed partial class ZNodeValue<T> : IBulkRead
     {
         if (await OlderAnswerBackoffAsync().ConfigureAwait(false))
         {
-            await ReadLoopAsync(client, epoch, watcher).ConfigureAwait(false);
+            StartReads(client, epoch, watcher);
         }
     }
 }

@@ -116,7 +116,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             _client = client;
 
             // One watcher instance per session, so the client sees one watcher however often it is re-armed.
-            _watcher = e => OnWatch(client, epoch, e);
+            _watcher = new ReceiveLoopWatch(this, client, epoch).Fire;
             Handle(_machine.Established(epoch, connected, _runtime.LossGeneration, lineageReset));
             SyncConnectionLocked();
         }
@@ -258,7 +258,7 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
 
         if (step.Read == ReadCommand.Start && !fromReadLoop && !ZNodeReadBatch.TryCollect(this))
         {
-            _ = ReadLoopAsync(_client!, _machine.Epoch, _watcher!);
+            StartReads(_client!, _machine.Epoch, _watcher!);
         }
     }
 
