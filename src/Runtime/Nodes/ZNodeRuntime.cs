@@ -205,20 +205,22 @@ public sealed partial class ZNodeRuntime : IAsyncDisposable
     /// <summary>Takes a read slot if one is free now (the callback read path, which must not wait).</summary>
     internal bool TryEnterRead()
     {
-        if (!ReadLimiter.Wait(0))
+        // As EnterReadAsync: uncapped, the limiter is not used (ExitRead gives nothing back to it).
+        if (!Uncapped && !ReadLimiter.Wait(0))
         {
             return false;
         }
 
-        int inFlight = Interlocked.Increment(ref _readsInFlight);
-        int peak = Volatile.Read(ref _peakReadsInFlight);
-        while (inFlight > peak && Interlocked.CompareExchange(ref _peakReadsInFlight, inFlight, peak) != peak)
-        {
-            peak = Volatile.Read(ref _peakReadsInFlight);
-        }
-
+        CountInFlight();
+        Interlocked.Increment(ref _callbackReads);
         return true;
     }
+
+    // Reads started on the callback path (TryEnterRead succeeded), for tests.
+    private long _callbackReads;
+
+    /// <summary>Reads started on the callback path, which completes them where the reply is read (diagnostics and tests).</summary>
+    internal long CallbackReads => Interlocked.Read(ref _callbackReads);
 
     /// <summary>Gives a read slot back.</summary>
     internal void ExitRead()

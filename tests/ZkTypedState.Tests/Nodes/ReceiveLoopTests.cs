@@ -53,6 +53,31 @@ public sealed class ReceiveLoopTests(RuntimeServerFixture fixture)
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task Every_re_read_of_a_changed_node_takes_the_callback_path_with_the_default_uncapped_reads()
+    {
+        // No ActivityListener is attached in this collection's tests (a traced read would take the awaiting path).
+        string path = RuntimeServerFixture.UniquePath();
+        await using var writer = await fixture.ConnectAsync();
+        await writer.CreateAsync(path, RuntimeServerFixture.Json("""{"Count":0}"""));
+        using IHost host = await RuntimeServerFixture.StartHostAsync(fixture.Server.ConnectionString, b => b.AddZNode(Descriptors.Counter(path)));
+        var node = host.Services.GetRequiredService<IZNode<Counter>>();
+        var runtime = host.Services.GetRequiredService<ZNodeRuntime>();
+        var events = new NodeEvents<Counter>(node);
+        long before = runtime.CallbackReads;
+
+        for (int i = 1; i <= 3; i++)
+        {
+            await writer.SetDataAsync(path, RuntimeServerFixture.Json($$"""{"Count":{{i}}}"""));
+            Assert.Equal(i, (await events.NextChangeAsync()).Current.Value.Count);
+        }
+
+        // One read per change, each on the callback path (a read slot taken and never given back would have sent all
+        // but the first through the awaiting read loop).
+        Assert.Equal(3, runtime.CallbackReads - before);
+        await host.StopAsync();
+    }
+
     /// <summary>Blocks the validation of a Limit of 99 until released.</summary>
     private sealed class BlockingValidator : IValidateOptions<PaymentsConfig>
     {
