@@ -53,6 +53,18 @@ internal abstract class Call
     public abstract void OnReply(in ReplyHeader header, ReadOnlySpan<byte> body, WatchManager watches);
 
     public abstract void Fail(Exception exception);
+
+    /// <summary>
+    /// Registers the call's watch locally — in its own table, or in <paramref name="kind"/> — once the reply says the server
+    /// armed it, unless the caller stopped waiting (cancelled, timed out): nobody expects its event.
+    /// </summary>
+    protected void ArmWatch(WatchManager watches, WatchKind? kind = null)
+    {
+        if (Watch is { } watch && !IsCompleted)
+        {
+            watches.Add(kind ?? watch.Kind, watch.Path, watch.Watcher);
+        }
+    }
 }
 
 /// <summary>A call whose reply decodes to <typeparamref name="T"/>.</summary>
@@ -117,11 +129,7 @@ internal sealed class Call<T> : Call
                 value = _readObserved(ref reader, header.Zxid);
             }
 
-            // A caller that stopped waiting (cancelled, timed out) gets no watch: nobody expects its event.
-            if (Watch is { } watch && !_completion.Task.IsCompleted)
-            {
-                watches.Add(watch.Kind, watch.Path, watch.Watcher);
-            }
+            ArmWatch(watches);
 
             if (Inspect?.Invoke(value) is { } failure)
             {
@@ -137,10 +145,7 @@ internal sealed class Call<T> : Call
         if (code == ZooKeeperErrorCode.NoNode && _noNodeIsResult)
         {
             // exists() on a missing node still arms a watch, in the server's "exist" table.
-            if (Watch is { } watch && !_completion.Task.IsCompleted)
-            {
-                watches.Add(WatchKind.Exist, watch.Path, watch.Watcher);
-            }
+            ArmWatch(watches, WatchKind.Exist);
 
             _completion.TrySetResult(_noNodeObserved is not null ? _noNodeObserved(header.Zxid) : _noNodeResult!);
             return;

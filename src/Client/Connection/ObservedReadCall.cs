@@ -66,18 +66,14 @@ internal sealed class ObservedReadCall : Call
                 ? new ObservedNode(reader.ReadBuffer() ?? [], Stat.Read(ref reader), header.Zxid)
                 : new ObservedNode(null, Stat.Read(ref reader), header.Zxid);
 
-            // A read nobody waits for any more (timed out) arms no local watch: nobody expects its event.
-            if (Watch is { } watch && !IsCompleted)
-            {
-                watches.Add(watch.Kind, watch.Path, watch.Watcher);
-            }
+            ArmWatch(watches);
         }
         else if (code == ZooKeeperErrorCode.NoNode)
         {
             // exists on a missing node arms a watch in the server's "exist" table; getData arms none.
-            if (OpCode == OpCode.Exists && Watch is { } watch && !IsCompleted)
+            if (OpCode == OpCode.Exists)
             {
-                watches.Add(WatchKind.Exist, watch.Path, watch.Watcher);
+                ArmWatch(watches, WatchKind.Exist);
             }
 
             node = new ObservedNode(null, null, header.Zxid);

@@ -24,6 +24,8 @@ public sealed partial class ZooKeeperClient
                 call.Timer = new OperationTimer(this, call, _options.OperationTimeout);
             }
 
+            // Unlike Enqueue, never written on the calling thread (TryWriteNow): encoding may fail the call at once
+            // (oversize), and its callback must not run on the caller, which may hold the node's lock.
             if (_currentConnection?.TryDefer(call) == true || TryQueue(call))
             {
                 return;
