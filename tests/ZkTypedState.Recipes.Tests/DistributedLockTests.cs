@@ -226,7 +226,11 @@ public sealed partial class DistributedLockTests(ZooKeeperFixture fixture, ITest
         // and deletes its old node from there.
         long oldSession = flaky.Client!.SessionId;
         var sincePartition = System.Diagnostics.Stopwatch.StartNew();
-        proxy.Blackhole();
+
+        // Cut, not blackholed: the server keeps the session either way, but a new session's first attempt made before
+        // the restore below must be refused at once, not swallowed by a blackhole (its handshake would then wait out the
+        // 2 s connect timeout, and the old node could go with the server's expiry first: seen once, 4375 ms).
+        proxy.Cut();
         await ElectionTests.WaitForSessionEventAsync(flaky, SessionEventKind.Lost, Timeouts.Token());
         proxy.Restore();
         IReadOnlyList<string> requeued = await WaitForChildrenAsync(observer, path, c => c.Count == 2 && !c.Contains(oldNode));
