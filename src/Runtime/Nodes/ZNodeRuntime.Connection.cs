@@ -44,18 +44,23 @@ public sealed partial class ZNodeRuntime
         }
     }
 
-    /// <summary>The runtime's connection as a node of session <paramref name="epoch"/> should take it in; false for another session or none.</summary>
-    internal bool TryGetConnection(long epoch, out bool connected, out long connection)
+    /// <summary>
+    /// The runtime's connection as a node of session <paramref name="epoch"/> should take it in (and, once re-attached,
+    /// whether the watches were all restored); false for another session or none.
+    /// </summary>
+    internal bool TryGetConnection(long epoch, out bool connected, out long connection, out bool watchesComplete)
     {
         if (_live is { } live && live.Epoch == epoch)
         {
             connected = live.Connected;
             connection = live.Connection;
+            watchesComplete = live.WatchesComplete;
             return true;
         }
 
         connected = false;
         connection = 0;
+        watchesComplete = true;
         return false;
     }
 
@@ -162,7 +167,7 @@ public sealed partial class ZNodeRuntime
                 return [];
             }
 
-            _live = live with { Connected = true };
+            _live = live with { Connected = true, WatchesComplete = watchesComplete };
             pending = [.. _reconnectSet];
             _reconnectSet.Clear();
         }

@@ -372,6 +372,9 @@ public sealed partial class ZNodeRuntime : IAsyncDisposable
     }
 
     /// <summary>The session as the stream last delivered it.</summary>
-    /// <remarks><c>Connection</c>: how many disconnections the runtime has taken in (a node compares it with its own).</remarks>
-    private sealed record Live(ZooKeeperClient Client, long Epoch, bool Connected, bool LineageReset, long Connection = 0);
+    /// <remarks>
+    /// <c>Connection</c>: how many disconnections the runtime has taken in (a node compares it with its own).
+    /// <c>WatchesComplete</c>: whether the last re-attach restored every watch (a node catching up on it re-reads if not).
+    /// </remarks>
+    private sealed record Live(ZooKeeperClient Client, long Epoch, bool Connected, bool LineageReset, long Connection = 0, bool WatchesComplete = true);
 }

@@ -53,6 +53,14 @@ internal sealed partial class ZNodeStateMachine<T>
     private bool _resyncPending;
     private int _olderInARow;
 
+    // An answer that arrived while the node had taken in a disconnection and not yet the re-attach: applied when the
+    // re-attach is taken in (at most one: a node has one read in flight).
+    private ParkedRead? _parked;
+
+    // The disconnection whose re-attach the node last took in (-1: none), so the runtime's pass and the node's own
+    // catch-up act once between them; a mere count catch-up (CatchUpConnection) does not set it.
+    private long _reattachedAfter = -1;
+
     public ZNodeStateMachine(string path, T defaultValue, Func<byte[], Stat, ParseResult<T>> parse, int lossGeneration)
     {
         _path = path;
@@ -127,6 +135,7 @@ internal sealed partial class ZNodeStateMachine<T>
         _readAfterReconnect = false;
         _resyncPending = false;
         _olderInARow = 0;
+        _parked = null;
         if (lineageReset)
         {
             _knownZxid = 0;
@@ -157,14 +166,23 @@ internal sealed partial class ZNodeStateMachine<T>
     }
 
     /// <summary>The same session was re-attached and its watches re-registered (<paramref name="watchesComplete"/> false: they may not be).</summary>
-    public ZNodeStep<T> Reconnected(long epoch, bool watchesComplete)
+    public ZNodeStep<T> Reconnected(long epoch, bool watchesComplete) => Reconnected(epoch, watchesComplete, Math.Max(_connection, _reattachedAfter + 1));
+
+    /// <summary>
+    /// The re-attach after the runtime's disconnection numbered <paramref name="connection"/>; told again for the same
+    /// one it does nothing, so the runtime's pass and a node catching up on its own never act twice. An answer parked
+    /// meanwhile is then handed out by <see cref="TakeParked"/>.
+    /// </summary>
+    public ZNodeStep<T> Reconnected(long epoch, bool watchesComplete, long connection)
     {
-        if (_epoch != epoch || epoch == 0)
+        if (_epoch != epoch || epoch == 0 || (_connected && _reattachedAfter >= connection))
         {
             return Nothing();
         }
 
         _connected = true;
+        _connection = Math.Max(_connection, connection);
+        _reattachedAfter = connection;
         if (!watchesComplete || _readAfterReconnect)
         {
             // No watch may be armed: re-read (which re-arms it), and signal once that read is applied.
@@ -175,12 +193,27 @@ internal sealed partial class ZNodeStateMachine<T>
 
         if (_reading || !_loadedThisEpoch)
         {
-            // A catch-up event (delivered before this) started a re-read: signal when it has been applied.
+            // A catch-up event (delivered before this) started a re-read, or its answer is parked: signal when it has
+            // been applied.
             _resyncPending = true;
             return Nothing();
         }
 
         return Publish(ZNodeSignalKind.Resynced, ReadCommand.None);
+    }
+
+    /// <summary>The answer parked while disconnected, once the re-attach is taken in: the owner applies it with <see cref="ReadSucceeded"/>.</summary>
+    public bool TakeParked(out ReadTicket ticket, out ObservedNode result)
+    {
+        if (_parked is { } parked && _connected)
+        {
+            _parked = null;
+            (ticket, result) = (parked.Ticket, parked.Result);
+            return true;
+        }
+
+        (ticket, result) = (default, null!);
+        return false;
     }
 
     /// <summary>The session is lost: nothing of it is applied any more; the value is invalidated (or kept stale).</summary>
@@ -195,6 +228,7 @@ internal sealed partial class ZNodeStateMachine<T>
         _readAfterReconnect = false;
         _resyncPending = false;
         _olderInARow = 0;
+        _parked = null;
         _invalidated = policy == SessionLossPolicy.InvalidateAndRebuild;
         _invalidationReason = reason;
         return Publish(ZNodeSignalKind.SessionLost, ReadCommand.None);
@@ -225,6 +259,15 @@ internal sealed partial class ZNodeStateMachine<T>
             _olderInARow++;
             _dirty = false;
             return Nothing(ReadCommand.StartAfterBackoff);
+        }
+
+        if (!_connected)
+        {
+            // Answered after the app was told Disconnected, perhaps already on the next connection: applied only once the
+            // re-attach is taken in, so no value changes between the app's Disconnected and Reconnected (the read stays
+            // in progress meanwhile: no second read is started).
+            _parked = new ParkedRead(ticket, result);
+            return Nothing();
         }
 
         _olderInARow = 0;
@@ -308,4 +351,6 @@ internal sealed partial class ZNodeStateMachine<T>
         (bool applied, ZNodePayloadException? rejected) = ApplyContent(result);
         return Publish(null, ReadCommand.None, applied, rejected);
     }
+
+    private sealed record ParkedRead(ReadTicket Ticket, ObservedNode Result);
 }

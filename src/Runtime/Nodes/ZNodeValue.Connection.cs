@@ -1,3 +1,5 @@
+using ZkTypedState.Client;
+
 namespace ZkTypedState;
 
 /// <content>
@@ -27,24 +29,55 @@ internal sealed partial class ZNodeValue<T>
 
     /// <summary>
     /// Under the lock, before an input: takes in a disconnection the runtime has not told this node of (publishing and
-    /// signalling Stale as the runtime's pass would, and registering for the re-attach), or the count of disconnections
-    /// recovered from meanwhile.
+    /// signalling Stale as the runtime's pass would, and registering for the re-attach), a re-attach the runtime has
+    /// taken in but not yet told this node of (its pass may still be on the way, or the node took in the disconnection
+    /// just as the runtime re-attached and was never registered), or the count of disconnections recovered from meanwhile.
     /// </summary>
     private void SyncConnectionLocked()
     {
         long epoch = _machine.Epoch;
-        if (epoch == 0 || !_runtime.TryGetConnection(epoch, out bool connected, out long connection))
+        while (epoch != 0 && _runtime.TryGetConnection(epoch, out bool connected, out long connection, out bool watchesComplete))
+        {
+            if (connected)
+            {
+                if (!_machine.Connected || (!watchesComplete && _machine.Connection < connection))
+                {
+                    // As the runtime's pass would tell it (the pass then finds it done): re-read if the watches were not
+                    // all restored, and apply an answer parked while disconnected.
+                    TakeInReconnectLocked(epoch, watchesComplete, connection);
+                }
+                else
+                {
+                    _machine.CatchUpConnection(connection);
+                }
+
+                return;
+            }
+
+            if (_runtime.MarkDisconnected(this, epoch, out connection))
+            {
+                Handle(_machine.Disconnected(connection));
+                return;
+            }
+
+            // The runtime re-attached between the two looks (and its pass may have missed this node): look again.
+        }
+    }
+
+    /// <summary>Under the lock: the re-attach after disconnection <paramref name="connection"/>, then the answer parked meanwhile, if any.</summary>
+    private void TakeInReconnectLocked(long epoch, bool watchesComplete, long connection)
+    {
+        Handle(_machine.Reconnected(epoch, watchesComplete, connection));
+        if (!_machine.TakeParked(out ReadTicket ticket, out ObservedNode result))
         {
             return;
         }
 
-        if (connected)
+        ZNodeStep<T> step = _machine.ReadSucceeded(ticket, result, _runtime.LossGeneration);
+        Handle(step);
+        if (step.Read == ReadCommand.StartAfterBackoff && _client is { } client && _watcher is { } watcher)
         {
-            _machine.CatchUpConnection(connection);
-        }
-        else if (_runtime.MarkDisconnected(this, epoch, out connection))
-        {
-            Handle(_machine.Disconnected(connection));
+            _ = ReadAfterBackoffAsync(client, epoch, watcher);
         }
     }
 

@@ -115,6 +115,7 @@ internal sealed partial class ZNodeValue<T>
         {
             if (ReferenceEquals(_client, client))
             {
+                SyncConnectionLocked();
                 Handle(_machine.OwnWrite(_machine.Epoch, bytes, stat, _runtime.LossGeneration));
             }
         }

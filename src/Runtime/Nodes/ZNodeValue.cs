@@ -134,9 +134,9 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
     {
         lock (_gate)
         {
-            if (ReferenceEquals(_client, client))
+            if (ReferenceEquals(_client, client) && _runtime.TryGetConnection(epoch, out bool connected, out long connection, out _) && connected)
             {
-                Handle(_machine.Reconnected(epoch, watchesComplete));
+                TakeInReconnectLocked(epoch, watchesComplete, connection);
             }
         }
     }
