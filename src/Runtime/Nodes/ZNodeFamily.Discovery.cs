@@ -64,6 +64,7 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
             foreach (LevelWatch level in _levels.Values)
             {
                 level.Listed = false;
+                level.Parked = null;
                 RequestListingLocked(level);
             }
         }
@@ -76,16 +77,40 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
 
     public void OnReconnected(ZooKeeperClient client, long epoch, bool watchesComplete)
     {
-        lock (_gate)
+        List<IBulkRead>? outer = ZNodeReadBatch.Begin();
+        try
         {
-            if (!watchesComplete && ReferenceEquals(_client, client))
+            lock (_gate)
             {
-                // Re-registering failed: list again, which re-arms the child watches.
-                foreach (LevelWatch level in _levels.Values)
+                if (!ReferenceEquals(_client, client) || _epoch != epoch)
                 {
-                    RequestListingLocked(level);
+                    return;
+                }
+
+                // Listings answered before the runtime took in the re-attach: their members come and go only now, after
+                // the app heard Reconnected (the new members' first reads are issued in bulk below).
+                foreach (LevelWatch level in _levels.Values.ToArray())
+                {
+                    if (level.Parked is { } parked && !level.Removed)
+                    {
+                        level.Parked = null;
+                        ApplyListingLocked(level, parked);
+                    }
+                }
+
+                if (!watchesComplete)
+                {
+                    // Re-registering failed: list again, which re-arms the child watches.
+                    foreach (LevelWatch level in _levels.Values)
+                    {
+                        RequestListingLocked(level);
+                    }
                 }
             }
+        }
+        finally
+        {
+            _runtime.IssueBulkReads(ZNodeReadBatch.End(outer));
         }
     }
 
@@ -96,6 +121,11 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
             // The membership is kept until the new session's listings correct it.
             _client = null;
             _epoch = 0;
+            foreach (LevelWatch level in _levels.Values)
+            {
+                level.Parked = null;
+            }
+
             if (_discovered.Task.IsCompleted)
             {
                 ResetLoadLocked();
@@ -189,8 +219,19 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
                     }
                     else if (children is not null)
                     {
-                        // The members found are bound in bulk: their first reads are issued from one loop below.
-                        ApplyListingLocked(level, children);
+                        if (_runtime.TryGetConnection(epoch, out bool connected, out _, out _) && !connected)
+                        {
+                            // Answered after the app heard Disconnected, perhaps on the next connection: applied when the
+                            // family is told of the re-attach (always, after the flip), so no member comes or goes before
+                            // the app hears Reconnected. Both run under this lock, so none is missed.
+                            level.Parked = children;
+                        }
+                        else
+                        {
+                            // The members found are bound in bulk: their first reads are issued from one loop below.
+                            level.Parked = null;
+                            ApplyListingLocked(level, children);
+                        }
                         if (!level.Again)
                         {
                             level.StoppedRunning(epoch);
@@ -339,48 +380,6 @@ internal sealed partial class ZNodeFamily<T> : IZNodeSessionParticipant
         foreach (string member in _members.Keys.Where(m => m.StartsWith(key + "/", StringComparison.Ordinal)).ToArray())
         {
             MemberGoneLocked(member);
-        }
-    }
-
-    /// <summary>One level's parent node, its last listing and its listing loop's state (all guarded by the family's lock).</summary>
-    private sealed class LevelWatch(string[] prefix, string path)
-    {
-        private long _watcherEpoch;
-        private Action<WatchedEvent>? _watcher;
-
-        public string[] Prefix { get; } = prefix;
-
-        public string Path { get; } = path;
-
-        public HashSet<string> Children { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>The session whose listing loop is running for this level (0: none).</summary>
-        public long RunningEpoch { get; set; }
-
-        public void StoppedRunning(long epoch)
-        {
-            if (RunningEpoch == epoch)
-            {
-                RunningEpoch = 0;
-            }
-        }
-
-        public bool Again { get; set; }
-
-        public bool Listed { get; set; }
-
-        public bool Removed { get; set; }
-
-        /// <summary>One watcher instance per session, so the client holds one registration however often it is re-armed.</summary>
-        public Action<WatchedEvent> WatcherFor(long epoch, Action<WatchedEvent> create)
-        {
-            if (_watcher is null || _watcherEpoch != epoch)
-            {
-                _watcher = create;
-                _watcherEpoch = epoch;
-            }
-
-            return _watcher;
         }
     }
 }

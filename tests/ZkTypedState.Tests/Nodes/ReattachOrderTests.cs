@@ -76,4 +76,70 @@ public sealed class ReattachOrderTests(RuntimeServerFixture fixture)
 
         await host.StopAsync();
     }
+
+    [Fact]
+    public async Task A_member_created_while_away_is_added_only_after_the_app_heard_Reconnected()
+    {
+        string root = RuntimeServerFixture.UniquePath("parkedlist");
+        await using var writer = await fixture.ConnectAsync();
+        await writer.CreateAsync(root);
+        await writer.CreateAsync(root + "/a", RuntimeServerFixture.Json("""{"Count":1}"""));
+        await using var proxy = await FaultProxy.StartAsync(fixture.Server);
+        using IHost host = await RuntimeServerFixture.StartHostAsync(proxy.ConnectionString, b => b.AddZNode(Descriptors.Counters(root)), o => o.SessionTimeout = TimeSpan.FromSeconds(10));
+        var family = host.Services.GetRequiredService<IZNodeFamily<Counter>>();
+        var runtime = host.Services.GetRequiredService<ZNodeRuntime>();
+        var zk = host.Services.GetRequiredService<ZooKeeperSession>();
+        await runtime.WaitForAllLoadedAsync(Timeouts.Token());
+        using var session = new SessionEvents(runtime);
+        using var hold = new ManualResetEventSlim(false);
+        int held = 0;
+        zk.Changed += e =>
+        {
+            if (e.Kind == SessionEventKind.Disconnected && Interlocked.Exchange(ref held, 1) == 0)
+            {
+                hold.Wait(Timeouts.Event);
+            }
+        };
+
+        var order = new ConcurrentQueue<string>();
+        var added = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        family.MemberAdded += e =>
+        {
+            order.Enqueue($"added {e.Name}");
+            added.TrySetResult();
+        };
+        runtime.SessionChanged += e => order.Enqueue($"session {e.Kind}");
+
+        // The client raises WatchesRestored on its event thread after the watch events SetWatches fired, whose handler
+        // (the family's child watch) sent the re-listing: a probe sent from it is answered after that listing.
+        ZooKeeperClient client = zk.Client!;
+        var probed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.WatchesRestored += restored => client.ExistsAsync(root).ContinueWith(t => probed.TrySetResult(t.Exception is null), TaskScheduler.Default);
+        try
+        {
+            proxy.Cut();
+            await session.FirstAsync(SessionEventKind.Disconnected);
+            order.Clear();
+            await writer.CreateAsync(root + "/c", RuntimeServerFixture.Json("""{"Count":3}"""));
+            proxy.Restore();
+            Assert.True(await probed.Task.WaitAsync(Timeouts.Event));
+
+            Assert.Empty(order);
+            Assert.Equal(["a"], family.Members);
+
+            hold.Set();
+            await added.Task.WaitAsync(Timeouts.Event);
+            await family.Get("c").WaitForLoadedAsync(Timeouts.Token());
+
+            Assert.Equal(["session Reconnected", "added c"], order);
+            Assert.Equal(3, family.Get("c").Value.Count);
+            Assert.Equal(ZNodeStatus.Fresh, family.Get("c").Status);
+        }
+        finally
+        {
+            hold.Set();
+        }
+
+        await host.StopAsync();
+    }
 }
