@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using ZkTypedState.Client;
 
 namespace ZkTypedState;
@@ -53,54 +52,20 @@ internal sealed partial class ZNodeValue<T> : IBulkRead
     {
         _runtime.ExitRead();
         ReadCommand next;
-        if (read.IsCompletedSuccessfully && read.Result.Exists)
+        if (!read.IsCompletedSuccessfully)
         {
-            ObservedNode result = read.Result;
-            next = Step(() => _machine.ReadSucceeded(ticket, result, _runtime.LossGeneration));
+            next = StepOutcome(ticket, null, read.Exception?.InnerException ?? new OperationCanceledException());
         }
-        else if (read.IsCompletedSuccessfully)
+        else if (read.Result.Exists)
+        {
+            next = StepOutcome(ticket, read.Result, null);
+        }
+        else
         {
             // Deleted since it was listed: the read loop arms the exists watch (getData arms none on a missing node).
             next = ReadCommand.Start;
         }
-        else
-        {
-            Exception ex = read.Exception?.InnerException ?? new OperationCanceledException();
-            next = ex switch
-            {
-                ConnectionLossException => Step(() => _machine.ReadLostConnection(ticket)),
-                SessionExpiredException or AuthFailedException or ObjectDisposedException or OperationCanceledException => Step(() => _machine.ReadAborted(ticket)),
-                _ => Failed(ex, ticket),
-            };
-        }
 
-        if (_detached)
-        {
-            _ = RemoveWatchAsync(client, watcher);
-            return;
-        }
-
-        if (next == ReadCommand.Start)
-        {
-            StartReads(client, ticket.Epoch, watcher);
-        }
-        else if (next == ReadCommand.StartAfterBackoff)
-        {
-            _ = ReadAfterBackoffAsync(client, ticket.Epoch, watcher);
-        }
-    }
-
-    private ReadCommand Failed(Exception ex, ReadTicket ticket)
-    {
-        _runtime.Logger.LogError(ex, "Reading {Path} failed.", Path);
-        return Step(() => _machine.ReadFailed(ticket, ex));
-    }
-
-    private async Task ReadAfterBackoffAsync(ZooKeeperClient client, long epoch, Action<WatchedEvent> watcher)
-    {
-        if (await OlderAnswerBackoffAsync().ConfigureAwait(false))
-        {
-            StartReads(client, epoch, watcher);
-        }
+        ContinueAfterRead(next, client, ticket.Epoch, watcher);
     }
 }

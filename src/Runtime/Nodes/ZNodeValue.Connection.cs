@@ -74,10 +74,10 @@ internal sealed partial class ZNodeValue<T>
         }
 
         ZNodeStep<T> step = _machine.ReadSucceeded(ticket, result, _runtime.LossGeneration);
-        Handle(step);
-        if (step.Read == ReadCommand.StartAfterBackoff && _client is { } client && _watcher is { } watcher)
+        Handle(step, fromReadLoop: true);
+        if (_client is { } client && _watcher is { } watcher)
         {
-            _ = ReadAfterBackoffAsync(client, epoch, watcher);
+            ContinueReads(step.Read, client, epoch, watcher);
         }
     }
 

@@ -27,6 +27,61 @@ internal sealed partial class ZNodeValue<T>
         new CallbackRead(this, client, epoch, watcher).Issue();
     }
 
+    /// <summary>
+    /// Applies a read's outcome to the state machine: its answer, or its error — connection loss (re-read at the
+    /// re-attach), the session gone or the runtime stopping (the session events take it from here), or any other
+    /// failure (the node is faulted). Returns what to do next.
+    /// </summary>
+    private ReadCommand StepOutcome(ReadTicket ticket, ObservedNode? result, Exception? error)
+    {
+        switch (error)
+        {
+            case null:
+                return Step(() => _machine.ReadSucceeded(ticket, result!, _runtime.LossGeneration));
+            case ConnectionLossException:
+                return Step(() => _machine.ReadLostConnection(ticket));
+            case SessionExpiredException or AuthFailedException or ObjectDisposedException or OperationCanceledException:
+                return Step(() => _machine.ReadAborted(ticket));
+            default:
+                _runtime.Logger.LogError(error, "Reading {Path} failed.", Path);
+                return Step(() => _machine.ReadFailed(ticket, error));
+        }
+    }
+
+    /// <summary>After a read completed outside the read loop: drops the watch if the node was unbound meanwhile, or goes on reading.</summary>
+    private void ContinueAfterRead(ReadCommand next, ZooKeeperClient client, long epoch, Action<WatchedEvent> watcher)
+    {
+        if (_detached)
+        {
+            // Unbound while reading: the read may have armed a watch after Detach looked for one.
+            _ = RemoveWatchAsync(client, watcher);
+            return;
+        }
+
+        ContinueReads(next, client, epoch, watcher);
+    }
+
+    /// <summary>Carries out a read command outside the read loop: read now, or after the older-answer backoff.</summary>
+    private void ContinueReads(ReadCommand next, ZooKeeperClient client, long epoch, Action<WatchedEvent> watcher)
+    {
+        if (next == ReadCommand.Start)
+        {
+            StartReads(client, epoch, watcher);
+        }
+        else if (next == ReadCommand.StartAfterBackoff)
+        {
+            _ = ReadAfterBackoffAsync(client, epoch, watcher);
+        }
+    }
+
+    private async Task ReadAfterBackoffAsync(ZooKeeperClient client, long epoch, Action<WatchedEvent> watcher)
+    {
+        if (await OlderAnswerBackoffAsync().ConfigureAwait(false))
+        {
+            StartReads(client, epoch, watcher);
+        }
+    }
+
     /// <summary>The runtime's data watch: runs on the receive loop (<see cref="IReceiveLoopWatcher"/>) and only queues the re-read.</summary>
     private sealed class ReceiveLoopWatch(ZNodeValue<T> node, ZooKeeperClient client, long epoch) : IReceiveLoopWatcher
     {
@@ -115,41 +170,7 @@ internal sealed partial class ZNodeValue<T>
             Complete();
         }
 
-        public void Execute()
-        {
-            ReadCommand next = _error switch
-            {
-                null => node.Step(() => node._machine.ReadSucceeded(_ticket, _result!, node._runtime.LossGeneration)),
-                ConnectionLossException => node.Step(() => node._machine.ReadLostConnection(_ticket)),
-
-                // The session is gone or the runtime is stopping; the session owner's events take it from here.
-                SessionExpiredException or AuthFailedException or ObjectDisposedException or OperationCanceledException => node.Step(() => node._machine.ReadAborted(_ticket)),
-                _ => Failed(_error),
-            };
-
-            if (node._detached)
-            {
-                // Unbound while reading: the read may have armed a watch after Detach looked for one.
-                _ = node.RemoveWatchAsync(client, watcher);
-                return;
-            }
-
-            switch (next)
-            {
-                case ReadCommand.Start:
-                    node.StartReads(client, epoch, watcher);
-                    break;
-                case ReadCommand.StartAfterBackoff:
-                    _ = node.ReadAfterBackoffAsync(client, epoch, watcher);
-                    break;
-            }
-        }
-
-        private ReadCommand Failed(Exception error)
-        {
-            node._runtime.Logger.LogError(error, "Reading {Path} failed.", node.Path);
-            return node.Step(() => node._machine.ReadFailed(_ticket, error));
-        }
+        public void Execute() => node.ContinueAfterRead(node.StepOutcome(_ticket, _result, _error), client, epoch, watcher);
 
         private void Submit(bool exists)
         {

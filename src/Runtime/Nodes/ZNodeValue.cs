@@ -282,21 +282,11 @@ internal sealed partial class ZNodeValue<T> : IZNode<T>, IZNodeEntry
             try
             {
                 ObservedNode result = await ReadTracedAsync(client, watcher).ConfigureAwait(false);
-                next = Step(() => _machine.ReadSucceeded(ticket, result, _runtime.LossGeneration));
-            }
-            catch (ConnectionLossException)
-            {
-                next = Step(() => _machine.ReadLostConnection(ticket));
-            }
-            catch (Exception ex) when (ex is SessionExpiredException or AuthFailedException or ObjectDisposedException or OperationCanceledException)
-            {
-                // The session is gone or the runtime is stopping; the session owner's events take it from here.
-                next = Step(() => _machine.ReadAborted(ticket));
+                next = StepOutcome(ticket, result, null);
             }
             catch (Exception ex)
             {
-                _runtime.Logger.LogError(ex, "Reading {Path} failed.", Path);
-                next = Step(() => _machine.ReadFailed(ticket, ex));
+                next = StepOutcome(ticket, null, ex);
             }
 
             if (_detached)
